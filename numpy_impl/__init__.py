@@ -1,0 +1,92 @@
+"""numpy_impl: the course's neural networks from scratch in pure NumPy.
+
+Importing this package never imports TensorFlow or Keras. Layout: ``X (n_x, m)``,
+``Y (n_y, m)``, ``params["W{l}"] (n_l, n_{l-1})``, ``params["b{l}"] (n_l, 1)``.
+"""
+
+from numpy_impl.activations import (
+    ACTIVATIONS,
+    HIDDEN_ACTIVATIONS,
+    LEAKY_RELU_SLOPE,
+    OUTPUT_ACTIVATIONS,
+    Activation,
+    get_activation,
+    leaky_relu,
+    leaky_relu_backward,
+    linear,
+    relu,
+    relu_backward,
+    sigmoid,
+    sigmoid_backward,
+    softmax,
+    softmax_backward,
+    tanh,
+    tanh_backward,
+)
+from numpy_impl.basics import image2vector, l1_loss, l2_loss, normalize_rows, sigmoid_derivative
+from numpy_impl.costs import (
+    DEFAULT_LOSS,
+    KERAS_EPSILON,
+    LOSSES,
+    compute_cost,
+    output_delta,
+    resolve_loss,
+)
+from numpy_impl.data import Standardizer, random_mini_batches
+from numpy_impl.dense import my_dense, my_dense_v, my_sequential
+from numpy_impl.gradient_check import (
+    GradientCheckResult,
+    gradient_check,
+    grads_to_vector,
+    params_to_vector,
+    vector_to_params,
+)
+from numpy_impl.initializers import INITIALIZERS, initialize_parameters
+from numpy_impl.io import atomic_write
+from numpy_impl.layers import (
+    LayerCache,
+    linear_activation_backward,
+    linear_activation_forward,
+    linear_backward,
+    linear_forward,
+)
+from numpy_impl.model import model_backward, model_forward
+from numpy_impl.network import NeuralNetwork
+from numpy_impl.optimizers import (
+    OPTIMIZERS,
+    Adam,
+    GradientDescent,
+    Momentum,
+    RMSprop,
+    get_optimizer,
+    initialize_adam,
+    initialize_velocity,
+    optimizer_from_dict,
+    schedule_lr_decay,
+    update_lr,
+    update_parameters,
+    update_parameters_with_adam,
+    update_parameters_with_momentum,
+    update_parameters_with_rmsprop,
+)
+from numpy_impl.regularization import apply_dropout, dropout_mask, l2_cost, l2_gradient
+from numpy_impl.rng import as_generator
+
+__all__ = [
+    "ACTIVATIONS", "DEFAULT_LOSS", "HIDDEN_ACTIVATIONS", "INITIALIZERS", "KERAS_EPSILON",
+    "LEAKY_RELU_SLOPE", "LOSSES", "OPTIMIZERS", "OUTPUT_ACTIVATIONS",
+    "Activation", "Adam", "GradientCheckResult", "GradientDescent", "LayerCache", "Momentum",
+    "NeuralNetwork", "RMSprop", "Standardizer",
+    "apply_dropout", "as_generator", "atomic_write", "compute_cost", "dropout_mask",
+    "get_activation", "get_optimizer", "gradient_check", "grads_to_vector", "image2vector",
+    "initialize_adam", "initialize_parameters", "initialize_velocity", "l1_loss", "l2_cost",
+    "l2_gradient", "l2_loss", "leaky_relu", "leaky_relu_backward", "linear",
+    "linear_activation_backward", "linear_activation_forward", "linear_backward",
+    "linear_forward", "model_backward", "model_forward", "my_dense", "my_dense_v",
+    "my_sequential", "normalize_rows", "optimizer_from_dict", "output_delta",
+    "params_to_vector", "random_mini_batches", "relu", "relu_backward", "resolve_loss",
+    "schedule_lr_decay", "sigmoid", "sigmoid_backward", "sigmoid_derivative", "softmax",
+    "softmax_backward", "tanh", "tanh_backward", "update_lr", "update_parameters",
+    "update_parameters_with_adam", "update_parameters_with_momentum",
+    "update_parameters_with_rmsprop", "vector_to_params",
+]

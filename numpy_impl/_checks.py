@@ -1,0 +1,144 @@
+"""Input validation shared by the public entry points (private module).
+
+Every check runs before any work and raises a ``ValueError`` or ``TypeError``
+that names the argument, what was received and what was expected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+FLOAT_DTYPES = (np.float32, np.float64)
+
+
+def as_float_array(value: object, name: str, ndim: int | None = None) -> np.ndarray:
+    """Return ``value`` as a float32/float64 ndarray (no copy), or raise.
+
+    Integer, boolean, object and complex arrays are refused with a TypeError:
+    silently converting them hides bugs (integer division, wrong dtype).
+    """
+    if not isinstance(value, np.ndarray):
+        if isinstance(value, (list, tuple)) or np.isscalar(value):
+            value = np.asarray(value)
+        else:
+            raise TypeError(f"{name} must be a numpy array, got {type(value).__name__}")
+    if value.dtype.type not in FLOAT_DTYPES:
+        raise TypeError(
+            f"{name} must have dtype float32 or float64, got {value.dtype}; "
+            f"convert it first, e.g. {name}.astype(np.float64)"
+        )
+    if ndim is not None and value.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-D, got shape {value.shape}")
+    return value
+
+
+def check_finite(value: np.ndarray, name: str) -> None:
+    """Raise ValueError if ``value`` holds NaN or infinity."""
+    if not np.all(np.isfinite(value)):
+        bad = int(np.size(value) - np.count_nonzero(np.isfinite(value)))
+        raise ValueError(f"{name} must be finite, got {bad} NaN or infinite value(s)")
+
+
+def as_label_array(value: object, name: str, like: np.ndarray) -> np.ndarray:
+    """Return labels as an array of ``like``'s float dtype (ints and bools allowed)."""
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be a numeric array, got dtype {arr.dtype}")
+    check_finite(arr, name)
+    return arr.astype(like.dtype, copy=False)
+
+
+def check_binary(Y: np.ndarray, name: str = "Y") -> None:
+    """Raise ValueError unless every value of ``Y`` is 0 or 1."""
+    if not np.all((Y == 0) | (Y == 1)):
+        bad = np.unique(Y[(Y != 0) & (Y != 1)])[:5]
+        raise ValueError(f"{name} must hold only 0 and 1 for a binary cost, got values {bad}")
+
+
+def check_positive(value: float, name: str, allow_zero: bool = False) -> float:
+    """Return ``value`` as float if it is a finite number > 0 (or >= 0)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+    ok = value >= 0 if allow_zero else value > 0
+    if not np.isfinite(value) or not ok:
+        expected = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} must be a finite number {expected}, got {value!r}")
+    return float(value)
+
+
+def check_positive_int(value: object, name: str) -> int:
+    """Return ``value`` if it is an int >= 1."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"{name} must be >= 1, got {value}")
+    return int(value)
+
+
+def check_probability(value: object, name: str) -> float:
+    """Return ``value`` if it lies in (0, 1] (a keep probability)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number in (0, 1], got {type(value).__name__}")
+    if not 0.0 < float(value) <= 1.0:
+        raise ValueError(f"{name} must be in (0, 1], got {value!r}")
+    return float(value)
+
+
+def check_layer_dims(layer_dims: Sequence[int], name: str = "layer_dims") -> tuple[int, ...]:
+    """Return ``layer_dims`` as a tuple of at least two positive ints."""
+    if isinstance(layer_dims, (str, bytes)) or not isinstance(layer_dims, Sequence):
+        raise TypeError(f"{name} must be a sequence of ints, got {type(layer_dims).__name__}")
+    dims = tuple(check_positive_int(d, f"{name}[{i}]") for i, d in enumerate(layer_dims))
+    if len(dims) < 2:
+        raise ValueError(f"{name} needs at least 2 entries (input and output), got {dims}")
+    return dims
+
+
+def num_layers(params: Mapping[str, np.ndarray], name: str = "params") -> int:
+    """Return L for a params dict holding exactly W1, b1, ..., WL, bL."""
+    if not isinstance(params, Mapping):
+        raise TypeError(f"{name} must be a dict of arrays, got {type(params).__name__}")
+    L = len(params) // 2
+    expected = {f"{p}{layer}" for layer in range(1, L + 1) for p in ("W", "b")}
+    keys = set(params)
+    if L < 1 or keys != expected:
+        missing = sorted(expected - keys)
+        extra = sorted(keys - expected)
+        raise ValueError(
+            f"{name} must hold exactly W1, b1, ..., WL, bL; missing {missing}, extra {extra}"
+        )
+    return L
+
+
+def check_params(params: Mapping[str, np.ndarray], n_x: int | None = None,
+                 name: str = "params") -> tuple[int, ...]:
+    """Validate a params dict and return its layer dims ``(n_0, ..., n_L)``.
+
+    ``W{l}`` must be ``(n_l, n_{l-1})`` and ``b{l}`` ``(n_l, 1)``, all of one float dtype.
+    """
+    L = num_layers(params, name)
+    W1 = as_float_array(params["W1"], f"{name}['W1']", ndim=2)
+    dims = [W1.shape[1]] if n_x is None else [n_x]
+    dtype = W1.dtype
+    for layer in range(1, L + 1):
+        W = as_float_array(params[f"W{layer}"], f"{name}['W{layer}']", ndim=2)
+        b = as_float_array(params[f"b{layer}"], f"{name}['b{layer}']", ndim=2)
+        if W.shape[1] != dims[-1]:
+            raise ValueError(
+                f"{name}['W{layer}'] has shape {W.shape}; expected ({W.shape[0]}, {dims[-1]}) "
+                f"to take {dims[-1]} inputs from "
+                + ("X" if layer == 1 else f"layer {layer - 1}")
+            )
+        if b.shape != (W.shape[0], 1):
+            raise ValueError(
+                f"{name}['b{layer}'] has shape {b.shape}; expected ({W.shape[0]}, 1)"
+            )
+        for key, arr in ((f"W{layer}", W), (f"b{layer}", b)):
+            if arr.dtype != dtype:
+                raise TypeError(
+                    f"{name}['{key}'] has dtype {arr.dtype}; expected {dtype} like W1"
+                )
+        dims.append(W.shape[0])
+    return tuple(dims)

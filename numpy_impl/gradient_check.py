@@ -1,0 +1,105 @@
+"""Numerical gradient checking with centred differences, in float64.
+
+difference = ||g - g~|| / (||g|| + ||g~||), g from ``model_backward``, g~ from
+(J(theta + eps) - J(theta - eps)) / (2 eps) per parameter, eps = 1e-7.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from numpy_impl._checks import check_params, check_positive
+from numpy_impl.costs import output_cost, resolve_loss
+from numpy_impl.model import model_backward, model_forward
+from numpy_impl.regularization import l2_cost
+
+
+def params_to_vector(params: Mapping[str, np.ndarray]) -> tuple[np.ndarray, list]:
+    """Flatten ``W1, b1, ..., WL, bL`` (in that order) into one vector ``(n_params,)``.
+
+    Returns ``(theta, layout)``; ``layout`` lists ``(key, shape)`` for ``vector_to_params``.
+    """
+    dims = check_params(params)
+    keys = [f"{p}{layer}" for layer in range(1, len(dims)) for p in ("W", "b")]
+    layout = [(k, params[k].shape) for k in keys]
+    return np.concatenate([np.ravel(params[k]) for k in keys]), layout
+
+
+def vector_to_params(theta: np.ndarray, layout: list) -> dict[str, np.ndarray]:
+    """Inverse of ``params_to_vector``: new arrays (copies) shaped as ``layout``."""
+    theta = np.asarray(theta)
+    sizes = [int(np.prod(shape)) for _, shape in layout]
+    if theta.ndim != 1 or theta.size != sum(sizes):
+        raise ValueError(f"theta has shape {theta.shape}; expected ({sum(sizes)},) for layout")
+    out, start = {}, 0
+    for (key, shape), size in zip(layout, sizes, strict=True):
+        out[key] = theta[start:start + size].reshape(shape).copy()
+        start += size
+    return out
+
+
+def grads_to_vector(grads: Mapping[str, np.ndarray], layout: list) -> np.ndarray:
+    """Flatten ``dW1, db1, ...`` in the order of ``layout``."""
+    return np.concatenate([np.ravel(grads[f"d{k}"]) for k, _ in layout])
+
+
+@dataclass(frozen=True)
+class GradientCheckResult:
+    """The overall relative difference and one per parameter (``{"W1": ..., "b1": ...}``)."""
+
+    difference: float
+    per_parameter: dict[str, float]
+    grad: np.ndarray
+    grad_approx: np.ndarray
+
+    def worst(self) -> tuple[str, float]:
+        """The parameter with the largest relative difference."""
+        key = max(self.per_parameter, key=self.per_parameter.__getitem__)
+        return key, self.per_parameter[key]
+
+
+def _relative_difference(g: np.ndarray, g_approx: np.ndarray) -> float:
+    denom = np.linalg.norm(g) + np.linalg.norm(g_approx)
+    return 0.0 if denom == 0 else float(np.linalg.norm(g - g_approx) / denom)
+
+
+def gradient_check(params: Mapping[str, np.ndarray], X: np.ndarray, Y: np.ndarray,
+                   hidden_activation: str = "relu", output_activation: str = "sigmoid",
+                   loss: str | None = None, lambd: float = 0.0,
+                   epsilon: float = 1e-7) -> GradientCheckResult:
+    """Compare ``model_backward`` with centred differences of the cost (L2 included).
+
+    ``X (n_x, m)``, ``Y (n_y, m)``, params as from ``initialize_parameters``; everything
+    is cast to float64 for the check. No dropout (a random cost has no gradient).
+    """
+    check_positive(epsilon, "epsilon")
+    loss = resolve_loss(output_activation, loss)
+    p64 = {k: np.asarray(v, dtype=np.float64) for k, v in params.items()}
+    X64 = np.asarray(X, dtype=np.float64)
+    Y64 = np.asarray(Y, dtype=np.float64)
+    theta, layout = params_to_vector(p64)
+    m = X64.shape[1]
+
+    def cost(p: Mapping[str, np.ndarray]) -> float:
+        AL, caches = model_forward(X64, p, hidden_activation, output_activation)
+        return output_cost(AL, caches[-1].Z, Y64, loss) + l2_cost(p, lambd, m)
+
+    AL, caches = model_forward(X64, p64, hidden_activation, output_activation)
+    grads = model_backward(AL, Y64, caches, hidden_activation, output_activation, loss, lambd)
+    g = grads_to_vector(grads, layout)
+    g_approx = np.empty_like(theta)
+    for i in range(theta.size):
+        plus, minus = theta.copy(), theta.copy()
+        plus[i] += epsilon
+        minus[i] -= epsilon
+        g_approx[i] = (cost(vector_to_params(plus, layout))
+                       - cost(vector_to_params(minus, layout))) / (2 * epsilon)
+    per, start = {}, 0
+    for key, shape in layout:
+        size = int(np.prod(shape))
+        per[key] = _relative_difference(g[start:start + size], g_approx[start:start + size])
+        start += size
+    return GradientCheckResult(_relative_difference(g, g_approx), per, g, g_approx)

@@ -1,0 +1,57 @@
+"""Parameter initialisers, each named for what it is.
+
+All return ``{"W1": (n1, n0), "b1": (n1, 1), ...}`` with zero biases.
+
+| method  | W{l} drawn as                                   | note                        |
+|---------|-------------------------------------------------|-----------------------------|
+| zeros   | 0                                               | fails to break symmetry     |
+| random  | randn * scale (scale 0.01 by default)           | the course's "small random" |
+| xavier  | randn * sqrt(1 / n_{l-1})                       | the course's; LeCun scaling |
+| glorot  | U(-r, r), r = sqrt(6 / (n_{l-1} + n_l))         | Keras GlorotUniform         |
+| he      | randn * sqrt(2 / n_{l-1})                       | untruncated, unlike Keras |
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from numpy_impl._checks import check_layer_dims, check_positive
+from numpy_impl.rng import SeedLike, as_generator
+
+INITIALIZERS = ("zeros", "random", "xavier", "glorot", "he")
+
+
+def _draw(method: str, rng: np.random.Generator, n_out: int, n_in: int,
+          scale: float) -> np.ndarray:
+    if method == "zeros":
+        return np.zeros((n_out, n_in))
+    if method == "glorot":
+        limit = np.sqrt(6.0 / (n_in + n_out))
+        return rng.uniform(-limit, limit, size=(n_out, n_in))
+    std = {"random": scale, "xavier": np.sqrt(1.0 / n_in), "he": np.sqrt(2.0 / n_in)}[method]
+    return rng.standard_normal((n_out, n_in)) * std
+
+
+def initialize_parameters(layer_dims: Sequence[int], method: str = "he",
+                          seed: SeedLike = None, dtype: str | np.dtype = "float64",
+                          scale: float = 0.01) -> dict[str, np.ndarray]:
+    """Initialise ``W{l} (n_l, n_{l-1})`` by ``method`` and ``b{l} (n_l, 1)`` to zeros.
+
+    ``seed`` is an int or a ``numpy.random.Generator``; ``scale`` is used by "random" only.
+    """
+    dims = check_layer_dims(layer_dims)
+    if method not in INITIALIZERS:
+        raise ValueError(f"method must be one of {INITIALIZERS}, got {method!r}")
+    dtype = np.dtype(dtype)
+    if dtype.type not in (np.float32, np.float64):
+        raise TypeError(f"dtype must be float32 or float64, got {dtype}")
+    check_positive(scale, "scale")
+    rng = as_generator(seed)
+    params: dict[str, np.ndarray] = {}
+    for layer in range(1, len(dims)):
+        W = _draw(method, rng, dims[layer], dims[layer - 1], scale)
+        params[f"W{layer}"] = W.astype(dtype)
+        params[f"b{layer}"] = np.zeros((dims[layer], 1), dtype=dtype)
+    return params

@@ -1,0 +1,160 @@
+"""The one L-layer forward and backward loop (course layout).
+
+``X (n_x, m)``, ``params`` = ``{"W1": (n1, n_x), "b1": (n1, 1), ..., "WL", "bL"}``.
+Hidden layers share one activation; the output layer has its own. Inverted dropout
+may follow each hidden layer; its masks are kept in the caches and can be replayed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from numpy_impl._checks import (
+    as_float_array,
+    as_label_array,
+    check_finite,
+    check_params,
+    check_positive,
+    check_probability,
+)
+from numpy_impl.activations import (
+    HIDDEN_ACTIVATIONS,
+    OUTPUT_ACTIVATIONS,
+    Activation,
+    get_activation,
+)
+from numpy_impl.costs import output_delta, resolve_loss
+from numpy_impl.layers import LayerCache, linear_backward
+from numpy_impl.regularization import apply_dropout, dropout_mask, l2_gradient
+from numpy_impl.rng import SeedLike, as_generator
+
+KeepProbs = float | Sequence[float] | None
+
+
+def normalize_keep_probs(keep_probs: KeepProbs, n_hidden: int) -> tuple[float, ...]:
+    """One keep probability per hidden layer: None -> all 1.0, a float -> repeated."""
+    if keep_probs is None:
+        return (1.0,) * n_hidden
+    if isinstance(keep_probs, (int, float, np.floating)) and not isinstance(keep_probs, bool):
+        return (check_probability(keep_probs, "keep_probs"),) * n_hidden
+    probs = tuple(keep_probs)
+    if len(probs) != n_hidden:
+        raise ValueError(
+            f"keep_probs must hold one value per hidden layer ({n_hidden}), got {len(probs)}"
+        )
+    return tuple(check_probability(p, f"keep_probs[{i}]") for i, p in enumerate(probs))
+
+
+def _check_masks(masks: Mapping[int, np.ndarray] | None, n_hidden: int) -> None:
+    if masks is None:
+        return
+    if not isinstance(masks, Mapping):
+        raise TypeError(f"masks must be a dict {{layer: D}}, got {type(masks).__name__}")
+    bad = [k for k in masks if not (isinstance(k, int) and 1 <= k <= n_hidden)]
+    if bad:
+        raise ValueError(f"masks keys must be hidden-layer numbers 1..{n_hidden}, got {bad}")
+
+
+def model_forward(X: np.ndarray, params: Mapping[str, np.ndarray],
+                  hidden_activation: str = "relu", output_activation: str = "sigmoid",
+                  keep_probs: KeepProbs = None, rng: SeedLike = None,
+                  masks: Mapping[int, np.ndarray] | None = None,
+                  ) -> tuple[np.ndarray, list[LayerCache]]:
+    """Forward through all L layers: returns ``(AL (n_L, m), caches)``.
+
+    ``keep_probs``: a float or one value per hidden layer (1.0 = no dropout). Masks are
+    drawn from ``rng`` (a seed or Generator, required when dropping out), or replayed
+    from ``masks`` = ``{l: D_l (n_l, m)}``; the masks used are in ``caches[l-1].D``.
+    """
+    X = as_float_array(X, "X", ndim=2)
+    dims = check_params(params)
+    L = len(dims) - 1
+    if X.shape[0] != dims[0]:
+        raise ValueError(f"X has shape {X.shape}; expected ({dims[0]}, m) to match params['W1']")
+    if X.shape[1] == 0:
+        raise ValueError(f"X has shape {X.shape}; expected at least one example (m >= 1)")
+    if X.dtype != params["W1"].dtype:
+        raise TypeError(f"X has dtype {X.dtype} but params are {params['W1'].dtype}; "
+                        "expected the same dtype")
+    check_finite(X, "X")
+    hidden = get_activation(hidden_activation, HIDDEN_ACTIVATIONS, "hidden_activation")
+    output = get_activation(output_activation, OUTPUT_ACTIVATIONS, "output_activation")
+    probs = normalize_keep_probs(keep_probs, L - 1)
+    _check_masks(masks, L - 1)
+    masks = masks or {}
+    needs_rng = any(p < 1.0 and i + 1 not in masks for i, p in enumerate(probs))
+    if needs_rng and rng is None:
+        raise ValueError("rng (a seed or numpy.random.Generator) is required for dropout "
+                         "when keep_probs < 1 and no masks are given")
+    gen = as_generator(rng, "rng") if needs_rng else None
+
+    return _forward(X, params, hidden, output, probs, masks, gen)
+
+
+def _forward(X: np.ndarray, params: Mapping[str, np.ndarray], hidden: Activation,
+             output: Activation, probs: tuple[float, ...], masks: Mapping[int, np.ndarray],
+             rng: np.random.Generator | None) -> tuple[np.ndarray, list[LayerCache]]:
+    """The forward loop on validated inputs (see ``model_forward``)."""
+    L = len(probs) + 1
+    A, caches = X, []
+    for layer in range(1, L + 1):
+        W, b = params[f"W{layer}"], params[f"b{layer}"]
+        Z = W @ A + b
+        g = output if layer == L else hidden
+        A_new = g.forward(Z)
+        D, keep = None, (probs[layer - 1] if layer < L else 1.0)
+        if keep < 1.0:
+            D = masks.get(layer)
+            if D is None:
+                D = dropout_mask(A_new.shape, keep, rng, A_new.dtype)
+            elif np.shape(D) != A_new.shape:
+                raise ValueError(f"masks[{layer}] has shape {np.shape(D)}; "
+                                 f"expected {A_new.shape}")
+            A_new = apply_dropout(A_new, D, keep)
+        caches.append(LayerCache(A, W, b, Z, D, keep))
+        A = A_new
+    return A, caches
+
+
+def model_backward(AL: np.ndarray, Y: np.ndarray, caches: Sequence[LayerCache],
+                   hidden_activation: str = "relu", output_activation: str = "sigmoid",
+                   loss: str | None = None, lambd: float = 0.0) -> dict[str, np.ndarray]:
+    """Backward through all L layers: returns ``{"dW1", "db1", ..., "dA0", ..., "dA{L-1}"}``.
+
+    ``dW{l}``, ``db{l}`` are gradients of the mean cost (L2 included: + (lambd/m) W);
+    ``dA{l}`` is per example (the gradient of m * cost), as in the course: divide by m
+    for the gradient of the mean cost with respect to ``A{l}`` (``dA0``: the input X).
+    """
+    AL = as_float_array(AL, "AL", ndim=2)
+    Y = as_label_array(Y, "Y", AL)
+    if Y.shape != AL.shape:
+        raise ValueError(f"AL has shape {AL.shape} but Y has shape {Y.shape}; expected equal")
+    if len(caches) == 0:
+        raise ValueError("caches is empty; expected one LayerCache per layer from model_forward")
+    hidden = get_activation(hidden_activation, HIDDEN_ACTIVATIONS, "hidden_activation")
+    loss = resolve_loss(output_activation, loss)
+    lambd = check_positive(lambd, "lambd", allow_zero=True)
+    return _backward(AL, Y, caches, hidden, output_activation, loss, lambd)
+
+
+def _backward(AL: np.ndarray, Y: np.ndarray, caches: Sequence[LayerCache], hidden: Activation,
+              output_activation: str, loss: str, lambd: float) -> dict[str, np.ndarray]:
+    """The backward loop on validated inputs (see ``model_backward``)."""
+    L, m = len(caches), AL.shape[1]
+    grads: dict[str, np.ndarray] = {}
+    dZ = output_delta(AL, caches[-1].Z, Y, output_activation, loss)
+    for layer in range(L, 0, -1):
+        cache = caches[layer - 1]
+        dA_prev, dW, db = linear_backward(dZ, cache.linear_cache)
+        if lambd:
+            dW = dW + l2_gradient(cache.W, lambd, m)
+        grads[f"dW{layer}"], grads[f"db{layer}"] = dW, db
+        if layer > 1:
+            below = caches[layer - 2]
+            if below.D is not None:
+                dA_prev = apply_dropout(dA_prev, below.D, below.keep_prob)
+            dZ = hidden.backward(dA_prev, below.Z)
+        grads[f"dA{layer - 1}"] = dA_prev
+    return grads

@@ -1,0 +1,272 @@
+"""``NeuralNetwork``: one class for logistic regression, shallow and deep nets.
+
+Logistic regression is ``NeuralNetwork((n_x, 1))``, the shallow net ``(n_x, n_h, 1)``:
+the same L-layer code with fewer layers. Layout: ``X (n_x, m)``, ``Y (n_y, m)``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from numpy_impl._checks import (
+    as_float_array,
+    as_label_array,
+    check_binary,
+    check_finite,
+    check_layer_dims,
+    check_params,
+    check_positive,
+    check_positive_int,
+)
+from numpy_impl.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, get_activation
+from numpy_impl.costs import output_cost, resolve_loss
+from numpy_impl.data import random_mini_batches
+from numpy_impl.initializers import INITIALIZERS, initialize_parameters
+from numpy_impl.io import atomic_write
+from numpy_impl.model import KeepProbs, _backward, _forward, normalize_keep_probs
+from numpy_impl.optimizers import GradientDescent, get_optimizer, optimizer_from_dict
+from numpy_impl.regularization import l2_cost
+from numpy_impl.rng import SeedLike, as_generator
+
+FORMAT = "nn-parity/NeuralNetwork/1"
+
+
+class NeuralNetwork:
+    """A fully connected network trained by the course's L-layer code.
+
+    ``layer_dims``: ``(n_x, n_1, ..., n_L)``. ``keep_probs``: a float or one value per
+    hidden layer. ``optimizer``: "gd", "momentum", "rmsprop", "adam" or an instance
+    (e.g. ``Adam(form="keras")``). ``seed`` (int or Generator) drives initialisation,
+    shuffling and dropout; its state is saved with the model.
+    """
+
+    def __init__(self, layer_dims: Sequence[int], hidden_activation: str = "relu",
+                 output_activation: str = "sigmoid", initializer: str = "he",
+                 lambd: float = 0.0, keep_probs: KeepProbs = None,
+                 optimizer: str | GradientDescent = "gd", loss: str | None = None,
+                 seed: SeedLike = None, dtype: str = "float64") -> None:
+        self.layer_dims = check_layer_dims(layer_dims)
+        get_activation(hidden_activation, HIDDEN_ACTIVATIONS, "hidden_activation")
+        get_activation(output_activation, OUTPUT_ACTIVATIONS, "output_activation")
+        if initializer not in INITIALIZERS:
+            raise ValueError(f"initializer must be one of {INITIALIZERS}, got {initializer!r}")
+        self.hidden_activation = hidden_activation
+        self.output_activation = output_activation
+        self.initializer = initializer
+        self.loss = resolve_loss(output_activation, loss)
+        self.lambd = check_positive(lambd, "lambd", allow_zero=True)
+        self.keep_probs = normalize_keep_probs(keep_probs, len(self.layer_dims) - 2)
+        self.optimizer = get_optimizer(optimizer)
+        self.dtype = np.dtype(dtype)
+        self._rng = as_generator(seed)
+        self.params = initialize_parameters(self.layer_dims, initializer, self._rng, self.dtype)
+        self.opt_state = self.optimizer.init_state(self.params)
+        self.history: list[float] = []
+
+    # --- configuration ----------------------------------------------------
+    def config(self) -> dict[str, Any]:
+        """The architecture and training settings as a JSON-ready dict."""
+        return {
+            "layer_dims": list(self.layer_dims), "hidden_activation": self.hidden_activation,
+            "output_activation": self.output_activation, "initializer": self.initializer,
+            "lambd": self.lambd, "keep_probs": list(self.keep_probs), "loss": self.loss,
+            "optimizer": self.optimizer.to_dict(), "dtype": self.dtype.name,
+        }
+
+    def __repr__(self) -> str:
+        dims = "-".join(map(str, self.layer_dims))
+        return (f"NeuralNetwork({dims}, hidden={self.hidden_activation}, "
+                f"output={self.output_activation}, optimizer={self.optimizer.name})")
+
+    # --- input checks -------------------------------------------------------
+    def _check_X(self, X: np.ndarray) -> np.ndarray:
+        X = as_float_array(X, "X", ndim=2)
+        if X.shape[0] != self.layer_dims[0]:
+            raise ValueError(f"X has shape {X.shape}; expected ({self.layer_dims[0]}, m) for "
+                             f"layer_dims {self.layer_dims}")
+        if X.shape[1] == 0:
+            raise ValueError(f"X has shape {X.shape}; expected at least one example (m >= 1)")
+        check_finite(X, "X")
+        return X.astype(self.dtype, copy=False)
+
+    def _check_XY(self, X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        X = self._check_X(X)
+        Y = as_label_array(Y, "Y", X)
+        expected = (self.layer_dims[-1], X.shape[1])
+        if Y.shape != expected:
+            raise ValueError(f"Y has shape {Y.shape}; expected {expected} for X of shape "
+                             f"{X.shape} and {self.layer_dims[-1]} output unit(s)")
+        if self.loss == "bce":
+            check_binary(Y)
+        return X, Y
+
+    # --- training -----------------------------------------------------------
+    def _activations(self) -> tuple:
+        return (get_activation(self.hidden_activation), get_activation(self.output_activation))
+
+    def _step(self, X: np.ndarray, Y: np.ndarray, learning_rate: float) -> float:
+        """One forward, backward and update on a batch; returns the batch cost."""
+        hidden, output = self._activations()
+        AL, caches = _forward(X, self.params, hidden, output, self.keep_probs, {}, self._rng)
+        cost = output_cost(AL, caches[-1].Z, Y, self.loss)
+        cost += l2_cost(self.params, self.lambd, X.shape[1])
+        grads = _backward(AL, Y, caches, hidden, self.output_activation, self.loss, self.lambd)
+        self.params, self.opt_state = self.optimizer.update(
+            self.params, grads, self.opt_state, learning_rate)
+        return cost
+
+    def fit(self, X: np.ndarray, Y: np.ndarray, epochs: int = 100,
+            batch_size: int | None = None, learning_rate: float = 0.01,
+            verbose: bool = False, decay_rate: float = 0.0,
+            time_interval: int | None = None) -> list[float]:
+        """Train on ``X (n_x, m)``, ``Y (n_L, m)``; returns this call's cost per epoch.
+
+        ``batch_size=None``: full batch (no shuffling); otherwise mini-batches reshuffled
+        every epoch, the last one ragged. An epoch's cost is the example-weighted mean of
+        its batch costs, computed before each update (L2 included, dropout applied).
+        ``decay_rate``: lr0 / (1 + decay_rate * epoch), stepped every ``time_interval``
+        epochs when given.
+        """
+        X, Y = self._check_XY(X, Y)
+        epochs = check_positive_int(epochs, "epochs")
+        if batch_size is not None:
+            batch_size = check_positive_int(batch_size, "batch_size")
+        lr0 = check_positive(learning_rate, "learning_rate")
+        decay_rate = check_positive(decay_rate, "decay_rate", allow_zero=True)
+        interval = 1 if time_interval is None else check_positive_int(time_interval,
+                                                                       "time_interval")
+        m = X.shape[1]
+        costs: list[float] = []
+        for epoch in range(epochs):
+            lr = lr0 / (1.0 + decay_rate * (epoch // interval))
+            if batch_size is None or batch_size >= m:
+                batches = [(X, Y)]
+            else:
+                batches = random_mini_batches(X, Y, batch_size, self._rng)
+            total = sum(self._step(Xb, Yb, lr) * Xb.shape[1] for Xb, Yb in batches)
+            costs.append(total / m)
+            if verbose:
+                _progress(epoch + 1, epochs, costs[-1])
+        self.history.extend(costs)
+        return costs
+
+    # --- inference ----------------------------------------------------------
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """The output layer's activations ``(n_L, m)`` (no dropout); for a linear output
+        with a cross-entropy loss, the probabilities (sigmoid/softmax of the logits)."""
+        X = self._check_X(X)
+        hidden, output = self._activations()
+        probs = (1.0,) * len(self.keep_probs)
+        AL, caches = _forward(X, self.params, hidden, output, probs, {}, None)
+        if self.output_activation == "linear" and self.loss != "mse":
+            link = "sigmoid" if self.loss == "bce" else "softmax"
+            AL = get_activation(link).forward(caches[-1].Z)
+        return AL
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Binary: 0/1 ``(1, m)`` at threshold 0.5; categorical: class indices ``(1, m)``;
+        mse: the outputs ``(n_L, m)``."""
+        P = self.predict_proba(X)
+        if self.loss == "bce":
+            return (P > 0.5).astype(np.int64)
+        if self.loss == "cce":
+            return np.argmax(P, axis=0).reshape(1, -1)
+        return P
+
+    def evaluate(self, X: np.ndarray, Y: np.ndarray) -> float:
+        """Accuracy in [0, 1] (Y as for ``fit``; one-hot for categorical)."""
+        X, Y = self._check_XY(X, Y)
+        if self.loss == "mse":
+            raise ValueError("evaluate computes accuracy, which needs a cross-entropy loss; "
+                             f"this network uses loss {self.loss!r}")
+        pred = self.predict(X)
+        truth = Y if self.loss == "bce" else np.argmax(Y, axis=0).reshape(1, -1)
+        return float(np.mean(pred == truth))
+
+    # --- parameters -----------------------------------------------------------
+    def get_params(self) -> dict[str, np.ndarray]:
+        """A copy of the parameters ``{"W1": (n1, n0), "b1": (n1, 1), ...}``."""
+        return {k: v.copy() for k, v in self.params.items()}
+
+    def set_params(self, params: Mapping[str, np.ndarray]) -> None:
+        """Replace the parameters with copies of ``params`` (same shapes and the network's
+        dtype required) and reset the optimizer state."""
+        dims = check_params(params)
+        if dims != self.layer_dims:
+            raise ValueError(f"params have layer dims {dims}; expected {self.layer_dims}")
+        if params["W1"].dtype != self.dtype:
+            raise TypeError(f"params have dtype {params['W1'].dtype}; expected {self.dtype}")
+        self.params = {k: np.array(v, copy=True) for k, v in params.items()}
+        self.opt_state = self.optimizer.init_state(self.params)
+
+    # --- files ----------------------------------------------------------------
+    def save(self, path: str | os.PathLike) -> None:
+        """Write architecture, parameters, optimizer state, history and RNG state to an
+        ``.npz`` file, atomically (a failed write leaves any previous file intact)."""
+        meta = {"format": FORMAT, "config": self.config(), "t": self.opt_state["t"],
+                "history": self.history, "rng": self._rng.bit_generator.state}
+        arrays = {f"param/{k}": v for k, v in self.params.items()}
+        for slot in ("v", "s"):
+            for k, v in self.opt_state.get(slot, {}).items():
+                arrays[f"state/{slot}/{k}"] = v
+        arrays["meta"] = np.array(json.dumps(meta))
+        atomic_write(path, lambda f: np.savez(f, **arrays))
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> NeuralNetwork:
+        """Rebuild a network saved by ``save``; training resumes on the same trajectory."""
+        arrays, meta = _read_npz(path)
+        cfg = dict(meta["config"])
+        net = cls(cfg["layer_dims"], cfg["hidden_activation"], cfg["output_activation"],
+                  cfg["initializer"], cfg["lambd"], cfg["keep_probs"] or None,
+                  optimizer_from_dict(cfg["optimizer"]), cfg["loss"], 0, cfg["dtype"])
+        params = {k[len("param/"):]: v for k, v in arrays.items() if k.startswith("param/")}
+        try:
+            net.set_params(params)
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"{os.fspath(path)!r} holds inconsistent parameters: {exc}") from exc
+        state: dict[str, Any] = {"t": int(meta["t"])}
+        for slot in ("v", "s"):
+            prefix = f"state/{slot}/"
+            if slot in net.opt_state:
+                state[slot] = {k[len(prefix):]: v for k, v in arrays.items()
+                               if k.startswith(prefix)}
+                if state[slot].keys() != net.opt_state[slot].keys():
+                    raise ValueError(f"{os.fspath(path)!r}: optimizer state {slot!r} does not "
+                                     "match the parameters")
+        net.opt_state = state
+        net.history = [float(c) for c in meta["history"]]
+        net._rng.bit_generator.state = meta["rng"]
+        return net
+
+
+def _read_npz(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """Read a saved network's arrays and metadata, or raise ValueError saying why not."""
+    name = os.fspath(path)
+    if not os.path.isfile(name):
+        raise ValueError(f"path {name!r} does not exist or is not a file")
+    try:
+        with np.load(name, allow_pickle=False) as data:
+            arrays = {k: data[k] for k in data.files}
+        meta = json.loads(str(arrays.pop("meta")))
+        if meta.get("format") != FORMAT:
+            raise ValueError(f"format {meta.get('format')!r}")
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile,
+            json.JSONDecodeError, AttributeError) as exc:
+        raise ValueError(f"{name!r} is not a readable NeuralNetwork file ({FORMAT}): "
+                         f"{type(exc).__name__}: {exc}") from exc
+    return arrays, meta
+
+
+def _progress(epoch: int, epochs: int, cost: float, width: int = 30) -> None:
+    """Print one progress-bar line per epoch: ``epoch  3/10 [#########.....] cost ...``."""
+    done = int(width * epoch / epochs)
+    digits = len(str(epochs))
+    print(f"epoch {epoch:>{digits}}/{epochs} [{'#' * done}{'.' * (width - done)}] "
+          f"cost {cost:.6f}", flush=True)
