@@ -64,7 +64,7 @@ def _check_targets(AL: np.ndarray, Y: object, loss: str,
         check_binary(Y)
     elif loss == "cce" and (np.any(Y < 0) or not np.allclose(Y.sum(axis=0), 1.0, atol=1e-6)):
         raise ValueError("Y must be one-hot (non-negative columns summing to 1) for "
-                             "categorical cross-entropy")
+                         "categorical cross-entropy")
     return AL, Y
 
 
