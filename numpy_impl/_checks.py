@@ -100,10 +100,13 @@ def num_layers(params: Mapping[str, np.ndarray], name: str = "params") -> int:
     """Return L for a params dict holding exactly W1, b1, ..., WL, bL."""
     if not isinstance(params, Mapping):
         raise TypeError(f"{name} must be a dict of arrays, got {type(params).__name__}")
-    L = len(params) // 2
+    numbers = [int(k[1:]) for k in params
+               if isinstance(k, str) and k[:1] in ("W", "b") and k[1:].isdigit()]
+    L = max(numbers, default=0)
     expected = {f"{p}{layer}" for layer in range(1, L + 1) for p in ("W", "b")}
     keys = set(params)
     if L < 1 or keys != expected:
+        expected = expected or {"W1", "b1"}
         missing = sorted(expected - keys)
         extra = sorted(keys - expected)
         raise ValueError(

@@ -1,0 +1,53 @@
+"""Mini-batches partition the data exactly; normalisation is fitted on training data."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import numpy_impl as ni
+
+
+@settings(max_examples=50, deadline=None)
+@given(m=st.integers(1, 200), batch_size=st.integers(1, 80), seed=st.integers(0, 1000))
+def test_mini_batches_partition_exactly(m: int, batch_size: int, seed: int) -> None:
+    X = np.arange(3 * m, dtype=float).reshape(3, m)
+    Y = np.arange(m, dtype=float).reshape(1, m)
+    batches = ni.random_mini_batches(X, Y, batch_size, seed)
+    assert len(batches) == -(-m // batch_size)
+    sizes = [b[0].shape[1] for b in batches]
+    assert all(s == batch_size for s in sizes[:-1]) and 1 <= sizes[-1] <= batch_size
+    assert sizes[-1] == (m % batch_size or batch_size)
+    ids = np.concatenate([b[1].ravel() for b in batches])
+    assert sorted(ids.tolist()) == list(range(m))
+    for Xb, Yb in batches:  # columns stay paired
+        np.testing.assert_array_equal(Xb[2] - 2 * m, Yb[0])
+
+
+def test_mini_batches_are_shuffled_and_seeded() -> None:
+    X = np.arange(100.0).reshape(1, 100)
+    a = ni.random_mini_batches(X, X, 10, seed=3)
+    b = ni.random_mini_batches(X, X, 10, seed=3)
+    assert all(np.array_equal(x[0], y[0]) for x, y in zip(a, b, strict=True))
+    assert not np.array_equal(np.concatenate([x[0] for x in a], axis=1), X)
+
+
+def test_mini_batches_errors() -> None:
+    with pytest.raises(ValueError, match=r"X has 5 examples \(shape \(2, 5\)\) but Y has 4"):
+        ni.random_mini_batches(np.zeros((2, 5)), np.zeros((1, 4)), 2)
+    with pytest.raises(ValueError, match="batch_size must be >= 1, got 0"):
+        ni.random_mini_batches(np.zeros((2, 5)), np.zeros((1, 5)), 0)
+
+
+def test_standardizer(rng: np.random.Generator) -> None:
+    X = rng.normal(5.0, 3.0, (4, 100))
+    X[3] = 7.0  # a constant feature
+    s = ni.Standardizer.fit(X)
+    Z = s.transform(X)
+    np.testing.assert_allclose(Z[:3].mean(axis=1), 0.0, atol=1e-12)
+    np.testing.assert_allclose(Z[:3].std(axis=1), 1.0, rtol=1e-12)
+    np.testing.assert_array_equal(Z[3], 0.0)
+    with pytest.raises(ValueError, match=r"X has shape \(3, 2\); expected \(4, m\)"):
+        s.transform(np.zeros((3, 2)))

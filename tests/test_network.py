@@ -1,0 +1,195 @@
+"""NeuralNetwork: special cases, training, inference, save/load, errors."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import numpy_impl as ni
+import numpy_impl.network as network_module
+from tests.conftest import binary_data
+
+
+def test_logistic_regression_is_one_gradient_step_by_hand(rng: np.random.Generator) -> None:
+    X, Y = binary_data(rng, 3, 20)
+    net = ni.NeuralNetwork((3, 1), initializer="zeros", seed=0)
+    net.fit(X, Y, epochs=1, learning_rate=0.5)
+    # zero weights: A = 0.5 everywhere, so dW = (0.5 - Y) X^T / m
+    np.testing.assert_allclose(net.params["W1"], -0.5 * (0.5 - Y) @ X.T / 20, rtol=1e-14)
+    np.testing.assert_allclose(net.params["b1"], -0.5 * np.mean(0.5 - Y, keepdims=True),
+                               rtol=1e-14)
+
+
+@pytest.mark.parametrize("dims", [(5, 1), (5, 8, 1), (5, 8, 8, 8, 1)])
+def test_training_learns(dims: tuple[int, ...], rng: np.random.Generator) -> None:
+    X, Y = binary_data(rng, 5, 300)
+    net = ni.NeuralNetwork(dims, optimizer="adam", seed=1)
+    costs = net.fit(X, Y, epochs=60, batch_size=32, learning_rate=0.01)
+    assert len(costs) == 60 and costs[-1] < 0.5 * costs[0]
+    assert net.evaluate(X, Y) > 0.9
+    assert net.history == costs
+
+
+def test_softmax_network(rng: np.random.Generator) -> None:
+    X = rng.standard_normal((2, 240))
+    labels = (X[0] > 0).astype(int) + (X[1] > 0).astype(int)
+    Y = np.eye(3)[:, labels]
+    net = ni.NeuralNetwork((2, 16, 3), "tanh", "softmax", optimizer="adam", seed=0)
+    net.fit(X, Y, epochs=150, batch_size=64, learning_rate=0.02)
+    P = net.predict_proba(X)
+    np.testing.assert_allclose(P.sum(axis=0), 1.0, rtol=1e-12)
+    assert net.predict(X).shape == (1, 240)
+    assert net.evaluate(X, Y) > 0.85
+
+
+def test_logits_output_predicts_probabilities(rng: np.random.Generator) -> None:
+    X, Y = binary_data(rng, 3, 50)
+    net = ni.NeuralNetwork((3, 4, 1), output_activation="linear", loss="bce", seed=0)
+    P = net.predict_proba(X)
+    assert np.all((P > 0) & (P < 1))
+    np.testing.assert_array_equal(net.predict(X), (P > 0.5).astype(int))
+
+
+def test_same_seed_bitwise_identical(rng: np.random.Generator) -> None:
+    X, Y = binary_data(rng, 4, 100)
+    runs = []
+    for _ in range(2):
+        net = ni.NeuralNetwork((4, 6, 1), keep_probs=0.8, optimizer="adam", seed=42)
+        runs.append((net.fit(X, Y, epochs=5, batch_size=16), net.get_params()))
+    assert runs[0][0] == runs[1][0]
+    for k in runs[0][1]:
+        np.testing.assert_array_equal(runs[0][1][k], runs[1][1][k])
+
+
+def test_fit_does_not_mutate_inputs(rng: np.random.Generator) -> None:
+    X, Y = binary_data(rng, 4, 40)
+    X0, Y0 = X.copy(), Y.copy()
+    net = ni.NeuralNetwork((4, 3, 1), seed=0)
+    before = net.get_params()
+    net.fit(X, Y, epochs=3, batch_size=7)
+    np.testing.assert_array_equal(X, X0)
+    np.testing.assert_array_equal(Y, Y0)
+    assert not np.array_equal(before["W1"], net.params["W1"])
+
+
+def test_verbose_prints_a_progress_bar(rng: np.random.Generator,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    X, Y = binary_data(rng, 2, 10)
+    ni.NeuralNetwork((2, 1), seed=0).fit(X, Y, epochs=4, verbose=True)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 4 and lines[-1].startswith("epoch 4/4 [") and "cost" in lines[-1]
+
+
+def test_save_load_round_trip_bitwise(tmp_path: Path, rng: np.random.Generator) -> None:
+    X, Y = binary_data(rng, 4, 60)
+    net = ni.NeuralNetwork((4, 5, 3, 1), "tanh", keep_probs=[0.9, 0.8],
+                           optimizer=ni.Adam(form="keras"), lambd=0.1, seed=3)
+    net.fit(X, Y, epochs=3, batch_size=16)
+    path = tmp_path / "net.npz"
+    net.save(path)
+    loaded = ni.NeuralNetwork.load(path)
+    assert loaded.config() == net.config()
+    for k in net.params:
+        np.testing.assert_array_equal(loaded.params[k], net.params[k])
+        assert loaded.params[k].dtype == net.params[k].dtype
+    for slot in ("v", "s"):
+        for k in net.opt_state[slot]:
+            np.testing.assert_array_equal(loaded.opt_state[slot][k], net.opt_state[slot][k])
+    assert loaded.opt_state["t"] == net.opt_state["t"] == 12
+    np.testing.assert_array_equal(loaded.predict_proba(X), net.predict_proba(X))
+    assert loaded.history == net.history
+
+
+def test_resumed_run_follows_the_same_trajectory(tmp_path: Path,
+                                                 rng: np.random.Generator) -> None:
+    X, Y = binary_data(rng, 4, 50)
+
+    def make() -> ni.NeuralNetwork:
+        return ni.NeuralNetwork((4, 6, 1), keep_probs=0.7, optimizer="momentum", seed=9,
+                                dtype="float32")
+
+    straight = make()
+    straight.fit(X, Y, epochs=6, batch_size=8, learning_rate=0.05)
+    stopped = make()
+    stopped.fit(X, Y, epochs=3, batch_size=8, learning_rate=0.05)
+    stopped.save(tmp_path / "ckpt.npz")
+    resumed = ni.NeuralNetwork.load(tmp_path / "ckpt.npz")
+    resumed.fit(X, Y, epochs=3, batch_size=8, learning_rate=0.05)
+    assert resumed.history == straight.history
+    for k in straight.params:
+        np.testing.assert_array_equal(resumed.params[k], straight.params[k])
+
+
+def test_failed_write_leaves_previous_file_intact(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "net.npz"
+    net = ni.NeuralNetwork((3, 2, 1), seed=0)
+    net.save(path)
+    original = path.read_bytes()
+
+    def failing_savez(f, **arrays):
+        f.write(b"partial bytes")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(network_module.np, "savez", failing_savez)
+    with pytest.raises(OSError, match="disk full"):
+        ni.NeuralNetwork((3, 2, 1), seed=1).save(path)
+    assert path.read_bytes() == original
+    assert os.listdir(tmp_path) == ["net.npz"]  # no temporary file left behind
+
+
+def test_load_refuses_bad_files(tmp_path: Path) -> None:
+    good = tmp_path / "good.npz"
+    ni.NeuralNetwork((3, 1), seed=0).save(good)
+    truncated = tmp_path / "truncated.npz"
+    truncated.write_bytes(good.read_bytes()[:200])
+    garbage = tmp_path / "garbage.npz"
+    garbage.write_bytes(b"not a zip file at all")
+    foreign = tmp_path / "foreign.npz"
+    np.savez(foreign, weights=np.zeros(3))
+    for bad in (truncated, garbage, foreign):
+        with pytest.raises(ValueError, match="not a readable NeuralNetwork file"):
+            ni.NeuralNetwork.load(bad)
+    with pytest.raises(ValueError, match="does not exist"):
+        ni.NeuralNetwork.load(tmp_path / "missing.npz")
+
+
+def test_fit_errors(rng: np.random.Generator) -> None:
+    net = ni.NeuralNetwork((3, 4, 1), seed=0)
+    X, Y = binary_data(rng, 3, 10)
+    with pytest.raises(ValueError, match=r"X has shape \(2, 10\); expected \(3, m\)"):
+        net.fit(X[:2], Y)
+    with pytest.raises(ValueError, match=r"Y has shape \(1, 9\); expected \(1, 10\)"):
+        net.fit(X, Y[:, :9])
+    with pytest.raises(ValueError, match=r"Y has shape \(10,\); expected \(1, 10\)"):
+        net.fit(X, Y.ravel())
+    with pytest.raises(ValueError, match="only 0 and 1"):
+        net.fit(X, Y * 2)
+    with pytest.raises(TypeError, match="X must have dtype float32 or float64, got int64"):
+        net.fit(X.astype(np.int64), Y)
+    with pytest.raises(ValueError, match="epochs must be >= 1, got 0"):
+        net.fit(X, Y, epochs=0)
+    with pytest.raises(ValueError, match="learning_rate must be a finite number > 0"):
+        net.fit(X, Y, learning_rate=0.0)
+    with pytest.raises(ValueError, match="batch_size must be >= 1, got -4"):
+        net.fit(X, Y, batch_size=-4)
+
+
+def test_constructor_and_set_params_errors() -> None:
+    with pytest.raises(ValueError, match="initializer must be one of"):
+        ni.NeuralNetwork((3, 1), initializer="orthogonal")
+    with pytest.raises(ValueError, match="optimizer must be one of"):
+        ni.NeuralNetwork((3, 1), optimizer="sgd-nesterov")
+    with pytest.raises(ValueError, match=r"keep_probs must hold one value per hidden layer \(2\)"):
+        ni.NeuralNetwork((3, 4, 4, 1), keep_probs=[0.5])
+    net = ni.NeuralNetwork((3, 4, 1), seed=0)
+    other = ni.initialize_parameters([3, 5, 1], seed=0)
+    with pytest.raises(ValueError, match=r"layer dims \(3, 5, 1\); expected \(3, 4, 1\)"):
+        net.set_params(other)
+    mine = net.get_params()
+    net.set_params(mine)
+    mine["W1"][0, 0] = 99.0
+    assert net.params["W1"][0, 0] != 99.0  # set_params copies
