@@ -1,0 +1,31 @@
+"""keras_impl: the same architectures in Keras 3 on TensorFlow, with textbook semantics.
+
+Knows nothing of numpy_impl. Layout: ``X (m, n_x)``, ``kernel (n_{l-1}, n_l)``,
+``bias (n_l,)``.
+"""
+
+from keras_impl.layers import MaskedDropout
+from keras_impl.losses import FORMS, LOSSES, data_loss, l2_term
+from keras_impl.model import (
+    HIDDEN,
+    INITIALIZERS,
+    OUTPUT,
+    build_model,
+    dense_layers,
+    digit_model,
+    forward,
+    get_weights,
+    make_initializer,
+    model_dtype,
+    set_weights,
+)
+from keras_impl.optimizers import OPTIMIZERS, ConstantRate, TextbookAdam, make_optimizer
+from keras_impl.training import batch_loss, fit, gradients, make_train_step, train_step
+
+__all__ = [
+    "FORMS", "HIDDEN", "INITIALIZERS", "LOSSES", "OPTIMIZERS", "OUTPUT",
+    "ConstantRate", "MaskedDropout", "TextbookAdam",
+    "batch_loss", "build_model", "data_loss", "dense_layers", "digit_model", "fit",
+    "forward", "get_weights", "gradients", "l2_term", "make_initializer", "make_optimizer",
+    "make_train_step", "model_dtype", "set_weights", "train_step",
+]

@@ -1,0 +1,183 @@
+"""Keras models built from plain arguments (no dependency on numpy_impl).
+
+Keras layout: inputs ``(m, n_x)``, ``kernel{l} (n_{l-1}, n_l)``, ``bias{l} (n_l,)``.
+The dtype is set per model (``dtype="float64"`` for tight parity), never globally.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import keras
+import numpy as np
+from keras import ops
+
+from keras_impl.layers import MaskedDropout
+
+HIDDEN = ("sigmoid", "relu", "leaky_relu", "tanh", "linear")
+OUTPUT = ("sigmoid", "softmax", "linear")
+INITIALIZERS = ("zeros", "random", "xavier", "glorot", "he")
+LEAKY_RELU_SLOPE = 0.01
+
+
+def _activation(name: str) -> Any:
+    if name == "leaky_relu":
+        return lambda x: keras.activations.leaky_relu(x, negative_slope=LEAKY_RELU_SLOPE)
+    return name
+
+
+def make_initializer(name: str, seed: int | None) -> keras.initializers.Initializer:
+    """The Keras initialiser for a numpy_impl initialiser name.
+
+    Same mean and variance, not the same draws: "he" is Keras' HeNormal (truncated at two
+    standard deviations, rescaled by 1/0.8796), "xavier" an untruncated fan-in normal
+    with variance 1/n (LeCun scaling, as the course), "glorot" GlorotUniform,
+    "random" a normal with std 0.01, "zeros" zeros.
+    """
+    if name not in INITIALIZERS:
+        raise ValueError(f"initializer must be one of {INITIALIZERS}, got {name!r}")
+    return {
+        "zeros": lambda: keras.initializers.Zeros(),
+        "random": lambda: keras.initializers.RandomNormal(stddev=0.01, seed=seed),
+        "xavier": lambda: keras.initializers.VarianceScaling(
+            1.0, "fan_in", "untruncated_normal", seed=seed),
+        "glorot": lambda: keras.initializers.GlorotUniform(seed=seed),
+        "he": lambda: keras.initializers.HeNormal(seed=seed),
+    }[name]()
+
+
+def normalize_keep_probs(keep_probs: float | Sequence[float] | None,
+                         n_hidden: int) -> tuple[float, ...]:
+    """One keep probability per hidden layer (None: no dropout)."""
+    if keep_probs is None:
+        return (1.0,) * n_hidden
+    if isinstance(keep_probs, (int, float)):
+        keep_probs = (float(keep_probs),) * n_hidden
+    probs = tuple(float(p) for p in keep_probs)
+    if len(probs) != n_hidden:
+        raise ValueError(f"keep_probs must hold one value per hidden layer ({n_hidden}), "
+                         f"got {len(probs)}")
+    for i, p in enumerate(probs):
+        if not 0.0 < p <= 1.0:
+            raise ValueError(f"keep_probs[{i}] must be in (0, 1], got {p!r}")
+    return probs
+
+
+def build_model(layer_dims: Sequence[int], hidden_activation: str = "relu",
+                output_activation: str = "sigmoid", initializer: str = "he",
+                lambd: float = 0.0, keep_probs: float | Sequence[float] | None = None,
+                dtype: str = "float32", seed: int | None = None, dropout: str = "mask",
+                l2_batch_size: int | None = None) -> keras.Sequential:
+    """A ``keras.Sequential`` of Dense layers ``dense_1 .. dense_L`` for ``layer_dims``.
+
+    ``dropout``: "mask" inserts ``MaskedDropout`` layers (masks injected by the caller),
+    "keras" Keras' own ``Dropout(rate=1 - keep_prob)`` with its own RNG. ``lambd`` is the
+    textbook L2 strength, kept on the model as ``model.lambd`` for the custom training
+    step (which adds ``lambd/(2m) sum ||W||^2`` per batch); with ``l2_batch_size`` the
+    kernels also get ``L2(lambd / (2 * l2_batch_size))`` so that ``model.fit`` sees it.
+    """
+    dims = tuple(int(d) for d in layer_dims)
+    if len(dims) < 2 or any(d < 1 for d in dims):
+        raise ValueError(f"layer_dims must be >= 2 positive ints, got {tuple(layer_dims)}")
+    if hidden_activation not in HIDDEN:
+        raise ValueError(f"hidden_activation must be one of {HIDDEN}, got {hidden_activation!r}")
+    if output_activation not in OUTPUT:
+        raise ValueError(f"output_activation must be one of {OUTPUT}, "
+                         f"got {output_activation!r}")
+    if dtype not in ("float32", "float64"):
+        raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
+    if dropout not in ("mask", "keras"):
+        raise ValueError(f"dropout must be 'mask' or 'keras', got {dropout!r}")
+    if lambd < 0:
+        raise ValueError(f"lambd must be >= 0, got {lambd!r}")
+    probs = normalize_keep_probs(keep_probs, len(dims) - 2)
+    regularizer = None
+    if lambd and l2_batch_size:
+        regularizer = keras.regularizers.L2(lambd / (2.0 * l2_batch_size))
+    L = len(dims) - 1
+    layers: list[keras.layers.Layer] = [keras.Input(shape=(dims[0],), dtype=dtype)]
+    for layer in range(1, L + 1):
+        layer_seed = None if seed is None else seed + layer
+        layers.append(keras.layers.Dense(
+            dims[layer], activation=_activation(
+                output_activation if layer == L else hidden_activation),
+            kernel_initializer=make_initializer(initializer, layer_seed),
+            bias_initializer="zeros", kernel_regularizer=regularizer,
+            dtype=dtype, name=f"dense_{layer}"))
+        if layer < L and probs[layer - 1] < 1.0:
+            keep = probs[layer - 1]
+            layers.append(
+                MaskedDropout(keep, dtype=dtype, name=f"masked_dropout_{layer}")
+                if dropout == "mask" else
+                keras.layers.Dropout(1.0 - keep, seed=layer_seed, dtype=dtype,
+                                     name=f"dropout_{layer}"))
+    model = keras.Sequential(layers, name="nn_parity_" + "_".join(map(str, dims)))
+    model.lambd = float(lambd)
+    model.keep_probs = probs
+    return model
+
+
+def digit_model(dtype: str = "float32", seed: int | None = None) -> keras.Sequential:
+    """The seed's digit classifier: 400-25-15-1, sigmoid everywhere, Glorot uniform."""
+    return build_model((400, 25, 15, 1), "sigmoid", "sigmoid", "glorot", dtype=dtype,
+                       seed=seed)
+
+
+def dense_layers(model: keras.Model) -> list[keras.layers.Dense]:
+    """The model's Dense layers in order."""
+    return [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+
+
+def model_dtype(model: keras.Model) -> str:
+    """The dtype of the model's variables ("float32" or "float64")."""
+    return dense_layers(model)[0].kernel.dtype
+
+
+def forward(model: keras.Model, X: Any, masks: Mapping[int, Any] | None = None,
+            training: bool = False) -> list[Any]:
+    """Run ``X (m, n_x)`` through the model layer by layer; return each Dense layer's
+    activations ``[A1 (m, n_1), ..., AL (m, n_L)]`` (after dropout where applied).
+
+    ``masks``: ``{l: keep_mask (m, n_l)}`` for ``MaskedDropout`` after hidden layer ``l``;
+    ``training`` switches Keras' own ``Dropout`` on.
+    """
+    masks = masks or {}
+    A = ops.convert_to_tensor(X, dtype=model_dtype(model))
+    outputs: list[Any] = []
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Dense):
+            A = layer(A)
+            outputs.append(A)
+        elif isinstance(layer, MaskedDropout):
+            A = layer(A, keep_mask=masks.get(len(outputs)))
+            outputs[-1] = A
+        elif isinstance(layer, keras.layers.Dropout):
+            A = layer(A, training=training)
+            outputs[-1] = A
+        else:
+            raise TypeError(f"unexpected layer {layer.name!r} of type {type(layer).__name__}")
+    return outputs
+
+
+def get_weights(model: keras.Model) -> list[np.ndarray]:
+    """``[kernel1 (n0, n1), bias1 (n1,), ...]`` as NumPy arrays (copies)."""
+    out: list[np.ndarray] = []
+    for layer in dense_layers(model):
+        out += [np.array(layer.kernel.numpy()), np.array(layer.bias.numpy())]
+    return out
+
+
+def set_weights(model: keras.Model, weights: Sequence[np.ndarray]) -> None:
+    """Assign ``[kernel1, bias1, ...]``; shapes and count must match the model exactly."""
+    layers = dense_layers(model)
+    if len(weights) != 2 * len(layers):
+        raise ValueError(f"weights has {len(weights)} arrays; expected {2 * len(layers)} "
+                         f"(kernel and bias for {len(layers)} Dense layers)")
+    for i, layer in enumerate(layers):
+        for var, w, what in ((layer.kernel, weights[2 * i], "kernel"),
+                             (layer.bias, weights[2 * i + 1], "bias")):
+            if tuple(np.shape(w)) != tuple(var.shape):
+                raise ValueError(f"{what} for {layer.name} has shape {np.shape(w)}; "
+                                 f"expected {tuple(var.shape)}")
+            var.assign(np.asarray(w, dtype=var.dtype))

@@ -1,0 +1,143 @@
+"""Gradients and training with ``tf.GradientTape`` in the textbook's semantics.
+
+Per batch: mean loss (see ``keras_impl.losses`` for the forms), plus
+``lambd/(2m) sum ||W||^2`` with ``m`` this batch's size (so a ragged last batch is
+handled exactly), dropout from injected masks, and a mapped optimizer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from keras_impl.losses import check_loss, data_loss, l2_term
+from keras_impl.model import dense_layers, forward, model_dtype
+
+Masks = Mapping[int, Any] | None
+
+
+def _as_tensor(value: Any, dtype: str, name: str, ndim: int = 2) -> tf.Tensor:
+    arr = np.asarray(value)
+    if arr.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-D (m, features), got shape {arr.shape}")
+    return tf.convert_to_tensor(arr, dtype=dtype)
+
+
+def _check_xy(model: keras.Model, X: Any, Y: Any) -> tuple[tf.Tensor, tf.Tensor]:
+    dtype = model_dtype(model)
+    X, Y = _as_tensor(X, dtype, "X"), _as_tensor(Y, dtype, "Y")
+    n_x, n_out = dense_layers(model)[0].kernel.shape[0], dense_layers(model)[-1].units
+    if X.shape[1] != n_x:
+        raise ValueError(f"X has shape {tuple(X.shape)}; expected (m, {n_x}) for this model")
+    if tuple(Y.shape) != (X.shape[0], n_out):
+        raise ValueError(f"Y has shape {tuple(Y.shape)}; expected ({X.shape[0]}, {n_out})")
+    return X, Y
+
+
+def batch_loss(model: keras.Model, X: Any, Y: Any, loss: str = "bce",
+               form: str = "probabilities", lambd: float | None = None,
+               masks: Masks = None, training: bool = False) -> Any:
+    """The textbook cost of one batch: mean loss + ``lambd/(2m) sum ||W||^2``.
+
+    ``lambd=None`` takes ``model.lambd``.
+    """
+    lambd = getattr(model, "lambd", 0.0) if lambd is None else lambd
+    out = forward(model, X, masks, training)[-1]
+    cost = data_loss(Y, out, loss, form)
+    if lambd:
+        cost = cost + l2_term(model, lambd, tf.shape(X)[0])
+    return cost
+
+
+def gradients(model: keras.Model, X: Any, Y: Any, loss: str = "bce",
+              form: str = "probabilities", lambd: float | None = None,
+              masks: Masks = None) -> dict[str, np.ndarray]:
+    """Autodiff gradients of the batch cost, in the Keras layout.
+
+    Returns ``{"loss": (), "kernel1": (n0, n1), "bias1": (n1,), ..., "input": (m, n_x)}``
+    (``input``: the gradient of the mean cost with respect to ``X``).
+    """
+    check_loss(loss, form)
+    X, Y = _check_xy(model, X, Y)
+    layers = dense_layers(model)
+    variables = [v for layer in layers for v in (layer.kernel, layer.bias)]
+    with tf.GradientTape() as tape:
+        tape.watch(X)
+        cost = batch_loss(model, X, Y, loss, form, lambd, masks)
+    grads = tape.gradient(cost, variables + [X])
+    out: dict[str, np.ndarray] = {"loss": np.asarray(cost.numpy())}
+    for i in range(len(layers)):
+        out[f"kernel{i + 1}"] = grads[2 * i].numpy()
+        out[f"bias{i + 1}"] = grads[2 * i + 1].numpy()
+    out["input"] = grads[-1].numpy()
+    return out
+
+
+def make_train_step(model: keras.Model, optimizer: keras.optimizers.Optimizer,
+                    loss: str = "bce", form: str = "probabilities",
+                    lambd: float | None = None, compiled: bool = False,
+                    ) -> Callable[..., Any]:
+    """A function ``step(X, Y, masks=None) -> cost`` doing one forward, backward and
+    update; ``compiled=True`` wraps it in ``tf.function``. The cost is computed before
+    the update."""
+    check_loss(loss, form)
+    variables = [v for layer in dense_layers(model) for v in (layer.kernel, layer.bias)]
+
+    def step(X: Any, Y: Any, masks: Masks = None) -> Any:
+        with tf.GradientTape() as tape:
+            cost = batch_loss(model, X, Y, loss, form, lambd, masks, training=True)
+        optimizer.apply_gradients(zip(tape.gradient(cost, variables), variables, strict=True))
+        return cost
+
+    return tf.function(step, reduce_retracing=True) if compiled else step
+
+
+def train_step(model: keras.Model, optimizer: keras.optimizers.Optimizer, X: Any, Y: Any,
+               loss: str = "bce", form: str = "probabilities", lambd: float | None = None,
+               masks: Masks = None) -> float:
+    """One eager training step on ``X (m, n_x)``, ``Y (m, n_out)``; returns the cost."""
+    X, Y = _check_xy(model, X, Y)
+    return float(make_train_step(model, optimizer, loss, form, lambd)(X, Y, masks))
+
+
+def fit(model: keras.Model, optimizer: keras.optimizers.Optimizer, X: Any, Y: Any,
+        epochs: int = 1, batch_size: int | None = None, loss: str = "bce",
+        form: str = "probabilities", method: str = "loop", compiled: bool = True,
+        ) -> list[float]:
+    """Train without shuffling (batches are consecutive slices, the last one ragged);
+    returns the example-weighted mean cost per epoch.
+
+    ``method="loop"``: the GradientTape step (L2 per batch from ``model.lambd``);
+    ``method="keras"``: ``model.compile`` + ``model.fit(shuffle=False)``, where L2 comes
+    only from kernel regularizers (``build_model(..., l2_batch_size=...)``).
+    """
+    if method not in ("loop", "keras"):
+        raise ValueError(f"method must be 'loop' or 'keras', got {method!r}")
+    if not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"epochs must be an int >= 1, got {epochs!r}")
+    X, Y = _check_xy(model, X, Y)
+    m = X.shape[0]
+    bs = m if batch_size is None else int(batch_size)
+    if bs < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size!r}")
+    if method == "keras":
+        from_logits = form == "logits"
+        keras_loss = {"bce": keras.losses.BinaryCrossentropy(from_logits=from_logits),
+                      "cce": keras.losses.CategoricalCrossentropy(from_logits=from_logits),
+                      "mse": keras.losses.MeanSquaredError()}[loss]
+        model.compile(optimizer=optimizer, loss=keras_loss)
+        history = model.fit(X, Y, epochs=epochs, batch_size=bs, shuffle=False, verbose=0)
+        return [float(c) for c in history.history["loss"]]
+    step = make_train_step(model, optimizer, loss, form, compiled=compiled)
+    costs = []
+    for _ in range(epochs):
+        total = 0.0
+        for k in range(0, m, bs):
+            Xb, Yb = X[k:k + bs], Y[k:k + bs]
+            total += float(step(Xb, Yb)) * Xb.shape[0]
+        costs.append(total / m)
+    return costs
