@@ -4,9 +4,13 @@ Knows nothing of numpy_impl. Layout: ``X (m, n_x)``, ``kernel (n_{l-1}, n_l)``,
 ``bias (n_l,)``.
 """
 
-from keras_impl.layers import MaskedDropout
-from keras_impl.losses import FORMS, LOSSES, data_loss, l2_term
-from keras_impl.model import (
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ start-up chatter quiet
+
+from keras_impl.layers import MaskedDropout  # noqa: E402
+from keras_impl.losses import FORMS, LOSSES, data_loss, l2_term  # noqa: E402
+from keras_impl.model import (  # noqa: E402
     HIDDEN,
     INITIALIZERS,
     OUTPUT,
@@ -19,8 +23,8 @@ from keras_impl.model import (
     model_dtype,
     set_weights,
 )
-from keras_impl.optimizers import OPTIMIZERS, ConstantRate, TextbookAdam, make_optimizer
-from keras_impl.training import batch_loss, fit, gradients, make_train_step, train_step
+from keras_impl.optimizers import OPTIMIZERS, ConstantRate, TextbookAdam, make_optimizer  # noqa: E402
+from keras_impl.training import batch_loss, fit, gradients, make_train_step, train_step  # noqa: E402
 
 __all__ = [
     "FORMS", "HIDDEN", "INITIALIZERS", "LOSSES", "OPTIMIZERS", "OUTPUT",

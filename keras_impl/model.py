@@ -21,6 +21,28 @@ INITIALIZERS = ("zeros", "random", "xavier", "glorot", "he")
 LEAKY_RELU_SLOPE = 0.01
 
 
+class ExactL2(keras.regularizers.Regularizer):
+    """``l2 * sum(w^2)`` computed in the weight's dtype with an exact ``l2``, returned in
+    floatx so that ``model.fit`` can add it to its (floatx) compiled loss.
+
+    Keras' own ``L2`` rounds ``l2`` through float32 (``ops.cast`` of a Python float), and a
+    float64 regularization loss cannot be summed with the float32 compiled loss. The cast
+    of the value back to floatx changes only the logged loss: its gradient is exact.
+    """
+
+    def __init__(self, l2: float) -> None:
+        self.l2 = float(l2)
+
+    def __call__(self, x: Any) -> Any:
+        """The penalty of one weight tensor."""
+        value = ops.convert_to_tensor(self.l2, dtype=x.dtype) * ops.sum(ops.square(x))
+        return ops.cast(value, keras.config.floatx())
+
+    def get_config(self) -> dict[str, Any]:
+        """``{"l2": ...}``."""
+        return {"l2": self.l2}
+
+
 def _activation(name: str) -> Any:
     if name == "leaky_relu":
         return lambda x: keras.activations.leaky_relu(x, negative_slope=LEAKY_RELU_SLOPE)
@@ -75,7 +97,7 @@ def build_model(layer_dims: Sequence[int], hidden_activation: str = "relu",
     "keras" Keras' own ``Dropout(rate=1 - keep_prob)`` with its own RNG. ``lambd`` is the
     textbook L2 strength, kept on the model as ``model.lambd`` for the custom training
     step (which adds ``lambd/(2m) sum ||W||^2`` per batch); with ``l2_batch_size`` the
-    kernels also get ``L2(lambd / (2 * l2_batch_size))`` so that ``model.fit`` sees it.
+    kernels also get ``ExactL2(lambd / (2 * l2_batch_size))`` so that ``model.fit`` sees it.
     """
     dims = tuple(int(d) for d in layer_dims)
     if len(dims) < 2 or any(d < 1 for d in dims):
@@ -94,7 +116,7 @@ def build_model(layer_dims: Sequence[int], hidden_activation: str = "relu",
     probs = normalize_keep_probs(keep_probs, len(dims) - 2)
     regularizer = None
     if lambd and l2_batch_size:
-        regularizer = keras.regularizers.L2(lambd / (2.0 * l2_batch_size))
+        regularizer = ExactL2(lambd / (2.0 * l2_batch_size))
     L = len(dims) - 1
     layers: list[keras.layers.Layer] = [keras.Input(shape=(dims[0],), dtype=dtype)]
     for layer in range(1, L + 1):

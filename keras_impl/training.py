@@ -125,12 +125,20 @@ def fit(model: keras.Model, optimizer: keras.optimizers.Optimizer, X: Any, Y: An
     if bs < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size!r}")
     if method == "keras":
+        # A Keras loss computes in floatx (float32) unless told otherwise, which would
+        # silently make a float64 model's model.fit gradients float32-precise.
+        dtype = model_dtype(model)
         from_logits = form == "logits"
-        keras_loss = {"bce": keras.losses.BinaryCrossentropy(from_logits=from_logits),
-                      "cce": keras.losses.CategoricalCrossentropy(from_logits=from_logits),
-                      "mse": keras.losses.MeanSquaredError()}[loss]
+        keras_loss = {
+            "bce": lambda: keras.losses.BinaryCrossentropy(from_logits=from_logits, dtype=dtype),
+            "cce": lambda: keras.losses.CategoricalCrossentropy(from_logits=from_logits,
+                                                                dtype=dtype),
+            "mse": lambda: keras.losses.MeanSquaredError(dtype=dtype)}[loss]()
         model.compile(optimizer=optimizer, loss=keras_loss)
-        history = model.fit(X, Y, epochs=epochs, batch_size=bs, shuffle=False, verbose=0)
+        # model.fit casts float64 NumPy arrays to floatx (float32); a tf.data pipeline of
+        # float64 tensors is passed through as it is.
+        data = tf.data.Dataset.from_tensor_slices((X, Y)).batch(bs)
+        history = model.fit(data, epochs=epochs, shuffle=False, verbose=0)
         return [float(c) for c in history.history["loss"]]
     step = make_train_step(model, optimizer, loss, form, compiled=compiled)
     costs = []

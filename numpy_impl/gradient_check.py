@@ -48,12 +48,20 @@ def grads_to_vector(grads: Mapping[str, np.ndarray], layout: list) -> np.ndarray
 
 @dataclass(frozen=True)
 class GradientCheckResult:
-    """The overall relative difference and one per parameter (``{"W1": ..., "b1": ...}``)."""
+    """The overall relative difference, one per parameter (``{"W1": ..., "b1": ...}``),
+    both gradient vectors, the cost at ``params`` and the epsilon used."""
 
     difference: float
     per_parameter: dict[str, float]
     grad: np.ndarray
     grad_approx: np.ndarray
+    cost: float
+    epsilon: float
+
+    def roundoff_floor(self) -> float:
+        """The size below which centred differences cannot resolve a gradient error:
+        about 10 * machine epsilon * max(1, |J|) / epsilon (float64)."""
+        return 10 * np.finfo(np.float64).eps * max(1.0, abs(self.cost)) / self.epsilon
 
     def worst(self) -> tuple[str, float]:
         """The parameter with the largest relative difference."""
@@ -102,4 +110,5 @@ def gradient_check(params: Mapping[str, np.ndarray], X: np.ndarray, Y: np.ndarra
         size = int(np.prod(shape))
         per[key] = _relative_difference(g[start:start + size], g_approx[start:start + size])
         start += size
-    return GradientCheckResult(_relative_difference(g, g_approx), per, g, g_approx)
+    return GradientCheckResult(_relative_difference(g, g_approx), per, g, g_approx,
+                               cost(p64), epsilon)

@@ -124,14 +124,15 @@ class NeuralNetwork:
     def fit(self, X: np.ndarray, Y: np.ndarray, epochs: int = 100,
             batch_size: int | None = None, learning_rate: float = 0.01,
             verbose: bool = False, decay_rate: float = 0.0,
-            time_interval: int | None = None) -> list[float]:
+            time_interval: int | None = None, shuffle: bool = True) -> list[float]:
         """Train on ``X (n_x, m)``, ``Y (n_L, m)``; returns this call's cost per epoch.
 
         ``batch_size=None``: full batch (no shuffling); otherwise mini-batches reshuffled
         every epoch, the last one ragged. An epoch's cost is the example-weighted mean of
         its batch costs, computed before each update (L2 included, dropout applied).
         ``decay_rate``: lr0 / (1 + decay_rate * epoch), stepped every ``time_interval``
-        epochs when given.
+        epochs when given. ``shuffle=False`` keeps the examples in order (consecutive
+        slices, as Keras' ``model.fit(shuffle=False)``).
         """
         X, Y = self._check_XY(X, Y)
         epochs = check_positive_int(epochs, "epochs")
@@ -147,8 +148,11 @@ class NeuralNetwork:
             lr = lr0 / (1.0 + decay_rate * (epoch // interval))
             if batch_size is None or batch_size >= m:
                 batches = [(X, Y)]
-            else:
+            elif shuffle:
                 batches = random_mini_batches(X, Y, batch_size, self._rng)
+            else:
+                batches = [(X[:, k:k + batch_size], Y[:, k:k + batch_size])
+                           for k in range(0, m, batch_size)]
             total = sum(self._step(Xb, Yb, lr) * Xb.shape[1] for Xb, Yb in batches)
             costs.append(total / m)
             if verbose:

@@ -1,0 +1,53 @@
+"""parity: proves, with numbers, that numpy_impl and keras_impl compute the same thing.
+
+``Architecture`` describes a network once; ``build_numpy``/``build_keras`` build it on
+each side; ``parity.convert`` moves weights between layouts; the ``compare_*`` functions
+return a ``ParityReport`` and ``assert_parity`` turns a failed one into an AssertionError
+whose message is the report's table.
+"""
+
+import keras_impl  # noqa: F401  (first: quiets TensorFlow's start-up logging)
+from parity.architecture import (
+    ZOO,
+    Architecture,
+    build_keras,
+    build_numpy,
+    get_architecture,
+    initial_params,
+)
+from parity.compare import (
+    OPTIMIZER_SUITE,
+    architecture_report,
+    compare_cost,
+    compare_fit,
+    compare_forward,
+    compare_gradients,
+    compare_initializers,
+    compare_training,
+    draw_masks,
+    keras_optimizer_for,
+    make_data,
+    paired_models,
+)
+from parity.convert import (
+    copy_to_keras,
+    keras_grads_to_numpy,
+    keras_to_params,
+    masks_to_keras,
+    params_from_keras,
+    params_to_keras,
+    to_keras_data,
+)
+from parity.report import Check, ParityReport, assert_parity, compare_arrays
+from parity.tolerances import TOLERANCES, Tolerance, tolerance
+
+__all__ = [
+    "OPTIMIZER_SUITE", "TOLERANCES", "ZOO",
+    "Architecture", "Check", "ParityReport", "Tolerance",
+    "architecture_report", "assert_parity", "build_keras", "build_numpy", "compare_arrays",
+    "compare_cost", "compare_fit", "compare_forward", "compare_gradients",
+    "compare_initializers", "compare_training", "copy_to_keras", "draw_masks",
+    "get_architecture", "initial_params", "keras_grads_to_numpy", "keras_optimizer_for",
+    "keras_to_params", "make_data", "masks_to_keras", "paired_models", "params_from_keras",
+    "params_to_keras", "to_keras_data", "tolerance",
+]

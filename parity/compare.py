@@ -1,0 +1,365 @@
+"""Comparisons of numpy_impl against Keras, each returning a ``ParityReport``.
+
+Data are in the course layout (``X (n_x, m)``, ``Y (n_y, m)``); every conversion to the
+Keras layout goes through ``parity.convert``. Both sides start from the same parameters
+(numpy_impl's initialiser, copied into Keras) and, where dropout is on, the same masks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import keras
+import numpy as np
+
+import keras_impl as ki
+import numpy_impl as ni
+from parity.architecture import Architecture, build_keras, initial_params
+from parity.convert import (
+    copy_to_keras,
+    keras_grads_to_numpy,
+    masks_to_keras,
+    params_from_keras,
+    to_keras_data,
+)
+from parity.report import Check, ParityReport, check_scalar_below, compare_arrays
+from parity.tolerances import GRADIENT_CHECK_EPSILON, NUMERICAL_GRADIENT, Tolerance, tolerance
+
+Params = dict[str, np.ndarray]
+Masks = Mapping[int, np.ndarray] | None
+
+
+# --- set-up -------------------------------------------------------------------------
+def make_data(arch: Architecture, m: int = 32, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Random ``X (n_x, m)`` and targets that fit ``arch.loss``, in ``arch.dtype``."""
+    rng = np.random.default_rng(seed)
+    n_x, n_y = arch.layer_dims[0], arch.layer_dims[-1]
+    X = rng.standard_normal((n_x, m))
+    if arch.loss == "bce":
+        Y = (rng.random((1, m)) < 0.5).astype(float)
+    elif arch.loss == "cce":
+        Y = np.eye(n_y)[:, rng.integers(0, n_y, m)]
+    else:
+        Y = rng.standard_normal((n_y, m))
+    return X.astype(arch.dtype), Y.astype(arch.dtype)
+
+
+def draw_masks(arch: Architecture, m: int, rng: np.random.Generator) -> dict[int, np.ndarray]:
+    """numpy_impl dropout masks ``{l: D_l (n_l, m)}`` for hidden layers with keep < 1."""
+    return {layer: ni.dropout_mask((arch.layer_dims[layer], m), keep, rng, arch.dtype)
+            for layer, keep in enumerate(arch.keep_probs, start=1) if keep < 1.0}
+
+
+def paired_models(arch: Architecture, params: Params | None = None, seed: int = 0,
+                  l2_batch_size: int | None = None) -> tuple[Params, keras.Model]:
+    """numpy_impl params (``params`` or freshly initialised) and a Keras model holding the
+    very same values."""
+    params = initial_params(arch, seed) if params is None else params
+    model = build_keras(arch, seed, l2_batch_size=l2_batch_size)
+    copy_to_keras(params, model)
+    return params, model
+
+
+def keras_form(arch: Architecture) -> str:
+    """The loss form Keras uses for ``arch`` in gradient and training comparisons."""
+    if arch.output_activation == "linear" and arch.loss != "mse":
+        return "logits"
+    return "probabilities"
+
+
+def _numpy_forward(arch: Architecture, X: np.ndarray, params: Params, masks: Masks):
+    probs = arch.keep_probs if masks else None
+    return ni.model_forward(X, params, arch.hidden_activation, arch.output_activation,
+                            keep_probs=probs, masks=masks)
+
+
+# --- forward and cost -------------------------------------------------------------------
+def compare_forward(arch: Architecture, X: np.ndarray, params: Params | None = None,
+                    masks: Masks = None, seed: int = 0) -> ParityReport:
+    """Each layer's activations ``A{l}`` (after dropout where masks are given)."""
+    params, model = paired_models(arch, params, seed)
+    AL, caches = _numpy_forward(arch, X, params, masks)
+    ours = [c.A_prev for c in caches[1:]] + [AL]
+    theirs = ki.forward(model, to_keras_data(X), masks_to_keras(masks or {}))
+    tol = tolerance(arch.dtype, "forward")
+    report = ParityReport(f"forward: {arch.label()}")
+    for layer, (a, k) in enumerate(zip(ours, theirs, strict=True), start=1):
+        report.add(compare_arrays("forward A", layer, to_keras_data(a), k.numpy(), tol))
+    return report
+
+
+def cost_forms(arch: Architecture) -> list[tuple[str, str, dict[str, Any]]]:
+    """``(keras form, note, numpy compute_cost options)`` for each way to compute the cost."""
+    if arch.loss == "mse":
+        return [("probabilities", "mse both sides", {})]
+    if arch.output_activation == "linear":
+        return [("logits", "both from logits", {"from_logits": True})]
+    return [
+        ("probabilities", "numpy: logits form; keras: probabilities, computed by TF from the "
+         "tracked logits", {"from_logits": True}),
+        ("clipped", "both clip probabilities to [1e-7, 1-1e-7]", {"clip": ni.KERAS_EPSILON}),
+    ]
+
+
+def compare_cost(arch: Architecture, X: np.ndarray, Y: np.ndarray,
+                 params: Params | None = None, masks: Masks = None,
+                 seed: int = 0) -> ParityReport:
+    """The cost (L2 included) in every form that applies: tracked logits, clipped
+    probabilities, logits; saturated outputs are fine."""
+    params, model = paired_models(arch, params, seed)
+    AL, caches = _numpy_forward(arch, X, params, masks)
+    report = ParityReport(f"cost: {arch.label()}")
+    for form, note, options in cost_forms(arch):
+        value = caches[-1].Z if options.get("from_logits") else AL
+        ours = ni.compute_cost(value, Y, arch.loss, params=params, lambd=arch.lambd, **options)
+        theirs = ki.batch_loss(model, to_keras_data(X), to_keras_data(Y), arch.loss, form,
+                               arch.lambd, masks_to_keras(masks or {}))
+        report.add(compare_arrays(f"cost[{form}]", "-", np.asarray(ours, arch.dtype),
+                                  theirs.numpy(), tolerance(arch.dtype, "cost"), note=note))
+    return report
+
+
+# --- gradients --------------------------------------------------------------------------
+def _relative_difference(a: np.ndarray, b: np.ndarray) -> float:
+    denom = np.linalg.norm(a) + np.linalg.norm(b)
+    return 0.0 if denom == 0 else float(np.linalg.norm(a - b) / denom)
+
+
+def numpy_gradients(arch: Architecture, X: np.ndarray, Y: np.ndarray, params: Params,
+                    masks: Masks = None) -> dict[str, np.ndarray]:
+    """numpy_impl's backward pass for ``arch``."""
+    AL, caches = _numpy_forward(arch, X, params, masks)
+    return ni.model_backward(AL, Y, caches, arch.hidden_activation, arch.output_activation,
+                             arch.loss, arch.lambd)
+
+
+def compare_gradients(arch: Architecture, X: np.ndarray, Y: np.ndarray,
+                      params: Params | None = None, masks: Masks = None, seed: int = 0,
+                      numerical: bool = True) -> ParityReport:
+    """Every ``dW{l}``, ``db{l}`` and ``dA0``: numpy_impl's backward against Keras autodiff,
+    and (float64, no dropout) both against centred differences: three-way agreement."""
+    params, model = paired_models(arch, params, seed)
+    ours = numpy_gradients(arch, X, Y, params, masks)
+    raw = ki.gradients(model, to_keras_data(X), to_keras_data(Y), arch.loss, keras_form(arch),
+                       arch.lambd, masks_to_keras(masks or {}))
+    theirs = keras_grads_to_numpy(raw, X.shape[1])
+    tol = tolerance(arch.dtype, "gradient")
+    report = ParityReport(f"gradients: {arch.label()}")
+    for layer in range(1, arch.L + 1):
+        for p in ("W", "b"):
+            report.add(compare_arrays(f"d{p}", layer, ours[f"d{p}{layer}"],
+                                      theirs[f"d{p}{layer}"], tol))
+    report.add(compare_arrays("dA0 (input)", 0, ours["dA0"], theirs["dA0"], tol,
+                              note="per example, as the course: keras input gradient * m"))
+    if numerical and arch.dtype == "float64" and not masks:
+        report.add(numerical_checks(arch, X, Y, params, theirs))
+    return report
+
+
+def numerical_checks(arch: Architecture, X: np.ndarray, Y: np.ndarray, params: Params,
+                     keras_grads: Mapping[str, np.ndarray]) -> list[Check]:
+    """Centred differences against numpy_impl's and Keras' gradients, per parameter."""
+    result = ni.gradient_check(params, X, Y, arch.hidden_activation, arch.output_activation,
+                               arch.loss, arch.lambd, GRADIENT_CHECK_EPSILON)
+    _, layout = ni.params_to_vector(params)
+    g_keras = ni.grads_to_vector(keras_grads, layout)
+    floor = result.roundoff_floor()
+    tol = Tolerance(NUMERICAL_GRADIENT.rtol, floor)
+    note = f"rel = ||g-g~||/(||g||+||g~||); or max|g-g~| <= round-off {floor:.1e}"
+    checks, start = [], 0
+    for key, shape in layout:
+        size = int(np.prod(shape))
+        part = slice(start, start + size)
+        start += size
+        approx = result.grad_approx[part]
+        for side, g in (("numpy", result.grad[part]), ("keras", g_keras[part])):
+            rel = _relative_difference(g, approx)
+            worst = int(np.argmax(np.abs(g - approx)))
+            max_abs = float(np.abs(g - approx)[worst])
+            checks.append(Check(f"d{key[0]}", key[1:], max_abs, rel,
+                                tuple(int(i) for i in np.unravel_index(worst, shape)),
+                                float(g[worst]),
+                                float(approx[worst]), tol, rel <= tol.rtol or max_abs <= floor,
+                                (side, "numerical"), note))
+    return checks
+
+
+# --- training ---------------------------------------------------------------------------
+def keras_optimizer_for(optimizer: ni.GradientDescent,
+                        learning_rate: float) -> keras.optimizers.Optimizer:
+    """The Keras optimizer that takes the same steps as a numpy_impl optimizer."""
+    cfg = optimizer.to_dict()
+    name = cfg.pop("name")
+    if name not in ki.OPTIMIZERS:
+        raise ValueError(f"optimizer {name!r} has no exact Keras mapping; "
+                         f"expected one of {ki.OPTIMIZERS}")
+    return ki.make_optimizer(name, learning_rate, **cfg)
+
+
+def optimizer_label(optimizer: ni.GradientDescent) -> str:
+    """e.g. "adam/keras", "momentum"."""
+    form = getattr(optimizer, "form", None)
+    return optimizer.name + (f"/{form}" if form else "")
+
+
+def _batches(X: np.ndarray, Y: np.ndarray, batch_size: int | None,
+             rng: np.random.Generator) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Endless epochs of mini-batches (reshuffled each epoch; full batch if None)."""
+    while True:
+        if batch_size is None:
+            yield X, Y
+        else:
+            yield from ni.random_mini_batches(X, Y, batch_size, rng)
+
+
+def _keep_worst(worst: dict[str, tuple[Check, int]], check: Check, step: int) -> None:
+    def badness(c: Check) -> float:
+        return float("inf") if not c.passed else c.max_rel
+
+    key = f"{check.quantity}{check.layer}"
+    if key not in worst or badness(check) > badness(worst[key][0]):
+        worst[key] = (check, step)
+
+
+def compare_training(arch: Architecture, X: np.ndarray, Y: np.ndarray,
+                     optimizer: ni.GradientDescent | str = "gd", steps: int = 5,
+                     batch_size: int | None = None, learning_rate: float = 0.01,
+                     params: Params | None = None, seed: int = 0) -> ParityReport:
+    """``steps`` training steps on both sides from the same parameters, the same
+    mini-batches (shuffled, ragged last batch) and the same dropout masks; parameters
+    and batch costs are compared after every step, and the worst step is reported."""
+    optimizer = ni.get_optimizer(optimizer)
+    params, model = paired_models(arch, params, seed)
+    step_fn = ki.make_train_step(model, keras_optimizer_for(optimizer, learning_rate),
+                                 arch.loss, keras_form(arch), arch.lambd)
+    state = optimizer.init_state(params)
+    rng = np.random.default_rng(seed)
+    batches = _batches(X, Y, batch_size, rng)
+    worst: dict[str, tuple[Check, int]] = {}
+    tol_p, tol_c = tolerance(arch.dtype, "trajectory"), tolerance(arch.dtype, "cost")
+    for step in range(1, steps + 1):
+        Xb, Yb = next(batches)
+        masks = draw_masks(arch, Xb.shape[1], rng)
+        AL, caches = _numpy_forward(arch, Xb, params, masks)
+        cost = ni.compute_cost(caches[-1].Z if arch.loss != "mse" else AL, Yb, arch.loss,
+                               from_logits=arch.loss != "mse", params=params, lambd=arch.lambd)
+        grads = ni.model_backward(AL, Yb, caches, arch.hidden_activation,
+                                  arch.output_activation, arch.loss, arch.lambd)
+        params, state = optimizer.update(params, grads, state, learning_rate)
+        keras_cost = step_fn(to_keras_data(Xb), to_keras_data(Yb), masks_to_keras(masks))
+        _keep_worst(worst, compare_arrays("step cost", "-", np.asarray(cost, arch.dtype),
+                                          keras_cost.numpy(), tol_c), step)
+        theirs = params_from_keras(model)
+        for key in params:
+            _keep_worst(worst, compare_arrays(key[0], key[1:], params[key], theirs[key],
+                                              tol_p), step)
+    label = optimizer_label(optimizer)
+    report = ParityReport(f"training ({label}, {steps} steps, batch "
+                          f"{batch_size or 'full'}): {arch.label()}")
+    for check, step in worst.values():
+        report.add(Check(**{**check.__dict__, "quantity": f"{check.quantity} [{label}]",
+                            "note": f"worst at step {step}/{steps}"}))
+    return report
+
+
+def compare_fit(arch: Architecture, X: np.ndarray, Y: np.ndarray,
+                optimizer: ni.GradientDescent | str = "gd", epochs: int = 3,
+                batch_size: int | None = None, learning_rate: float = 0.01,
+                seed: int = 0) -> ParityReport:
+    """``NeuralNetwork.fit`` against the custom Keras loop against ``model.fit`` (all
+    unshuffled, same batches); final parameters and per-epoch costs.
+
+    ``model.fit`` gets L2 as ``L2(lambd / (2 * batch_size))`` on the kernels: exact only
+    when every batch has ``batch_size`` examples (the report notes a ragged last batch).
+    """
+    if arch.uses_dropout:
+        raise ValueError("compare_fit needs an architecture without dropout (model.fit "
+                         "cannot replay masks); use compare_training for dropout")
+    optimizer = ni.get_optimizer(optimizer)
+    m = X.shape[1]
+    bs = m if batch_size is None else batch_size
+    params = initial_params(arch, seed)
+    net = ni.NeuralNetwork(arch.layer_dims, arch.hidden_activation, arch.output_activation,
+                           arch.initializer, arch.lambd, None, optimizer, arch.loss, seed,
+                           arch.dtype)
+    net.set_params(params)
+    costs_np = net.fit(X, Y, epochs, batch_size, learning_rate, shuffle=False)
+    runs = {}
+    for method in ("loop", "keras"):
+        _, model = paired_models(arch, params, seed, l2_batch_size=bs)
+        costs = ki.fit(model, keras_optimizer_for(optimizer, learning_rate), to_keras_data(X),
+                       to_keras_data(Y), epochs, bs, arch.loss, keras_form(arch), method)
+        runs[method] = (costs, params_from_keras(model))
+    label = optimizer_label(optimizer)
+    report = ParityReport(f"fit ({label}, {epochs} epochs, batch {bs}, unshuffled): "
+                          f"{arch.label()}")
+    ragged = "; ragged last batch: model.fit's fixed L2 is inexact" if (
+        arch.lambd and m % bs) else ""
+    tol_p = tolerance(arch.dtype, "trajectory")
+    for method, side in (("loop", "keras loop"), ("keras", "model.fit")):
+        costs, theirs = runs[method]
+        for key in params:
+            report.add(compare_arrays(f"{key[0]} after fit", key[1:], net.params[key],
+                                      theirs[key], tol_p, ("numpy fit", side),
+                                      ragged if method == "keras" else ""))
+        # model.fit reports its running mean loss in float32, whatever the model's dtype
+        cost_tol = tolerance("float32" if method == "keras" else arch.dtype, "cost")
+        report.add(compare_arrays("epoch costs", "-", np.asarray(costs_np, np.float64),
+                                  np.asarray(costs, np.float64), cost_tol, ("numpy fit", side),
+                                  "model.fit logs float32" if method == "keras" else ""))
+    return report
+
+
+# --- initialisers ------------------------------------------------------------------------
+def compare_initializers(method: str, fan_in: int = 400, fan_out: int = 300,
+                         seed: int = 0) -> ParityReport:
+    """numpy_impl and Keras initialisers compared by statistics (the streams differ):
+    mean (within 5 standard errors of 0 on both sides), variance (within 5%), and the
+    largest magnitude, which shows truncation (Keras' HeNormal) where there is one."""
+    ours = ni.initialize_parameters([fan_in, fan_out], method, seed)["W1"].T
+    init = ki.make_initializer(method, seed)
+    theirs = np.asarray(init((fan_in, fan_out), dtype="float64"))
+    n = ours.size
+    report = ParityReport(f"initializer statistics: {method} ({fan_in}x{fan_out})")
+    var_o, var_k = float(ours.var()), float(theirs.var())
+    se = max(np.sqrt(max(var_o, var_k) / n), 1e-300)
+    for side, w in (("numpy", ours), ("keras", theirs)):
+        report.add(check_scalar_below("init mean/se", "-", abs(float(w.mean())) / se,
+                                      _tol(5.0), (side, "0"), "|mean| in standard errors"))
+    if max(var_o, var_k) > 0:
+        report.add(check_scalar_below("init variance", "-", abs(var_o - var_k) / var_k,
+                                      _tol(0.05), ("numpy", "keras"),
+                                      f"numpy {var_o:.4g}, keras {var_k:.4g}"))
+    report.add(Check("init max |w|", "-", abs(np.abs(ours).max() - np.abs(theirs).max()),
+                     float("nan"), (), float(np.abs(ours).max()), float(np.abs(theirs).max()),
+                     _tol(float("inf")), True, ("numpy", "keras"), "information only"))
+    return report
+
+
+def _tol(rtol: float) -> Tolerance:
+    return Tolerance(rtol, 0.0)
+
+
+# --- whole architectures --------------------------------------------------------------------
+OPTIMIZER_SUITE = (ni.GradientDescent(), ni.Momentum(0.9), ni.Adam(form="keras"),
+                   ni.Adam(form="textbook"))
+
+
+def architecture_report(arch: Architecture, m: int = 32, seed: int = 0, steps: int = 3,
+                        numerical: bool = True) -> ParityReport:
+    """Forward, cost, gradients (three-way) and training with every mapped optimizer
+    (mini-batches of m // 3 with a ragged last batch) for one architecture."""
+    X, Y = make_data(arch, m, seed)
+    masks = draw_masks(arch, m, np.random.default_rng(seed + 1)) or None
+    params = initial_params(arch, seed)
+    report = ParityReport(f"parity: {arch.label()}")
+    report.add(compare_forward(arch, X, params, masks, seed))
+    report.add(compare_cost(arch, X, Y, params, masks, seed))
+    report.add(compare_gradients(arch, X, Y, params, None, seed, numerical))
+    if masks:
+        report.add(compare_gradients(arch, X, Y, params, masks, seed, numerical=False))
+    batch = max(1, m // 3 + 1) if m > 3 else None
+    for opt in OPTIMIZER_SUITE:
+        report.add(compare_training(arch, X, Y, opt, steps, batch, 0.05, params, seed))
+    return report

@@ -1,0 +1,150 @@
+"""The parity report: one row per compared quantity and layer, printable and JSON-able."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from parity.tolerances import Tolerance
+
+
+@dataclass(frozen=True)
+class Check:
+    """One comparison: which quantity and layer, how far apart, and whether within tolerance.
+
+    ``index`` is the worst element (largest error relative to its tolerance); ``left`` and
+    ``right`` are the two values there (``sides`` names them, e.g. numpy/keras).
+    """
+
+    quantity: str
+    layer: str
+    max_abs: float
+    max_rel: float
+    index: tuple[int, ...]
+    left: float
+    right: float
+    tolerance: Tolerance
+    passed: bool
+    sides: tuple[str, str] = ("numpy", "keras")
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready (non-finite floats as strings)."""
+        d = asdict(self)
+        for key in ("max_abs", "max_rel", "left", "right"):
+            d[key] = d[key] if np.isfinite(d[key]) else str(d[key])
+        d["index"] = list(self.index)
+        d["tolerance"] = {"rtol": self.tolerance.rtol, "atol": self.tolerance.atol}
+        return d
+
+
+def compare_arrays(quantity: str, layer: str | int, left: Any, right: Any, tol: Tolerance,
+                   sides: tuple[str, str] = ("numpy", "keras"), note: str = "") -> Check:
+    """Compare shape, then dtype, then values; a mismatch of shape or dtype is a failed
+    check whose note says so."""
+    a, b = np.asarray(left), np.asarray(right)
+    fail = dict(quantity=quantity, layer=str(layer), max_abs=float("inf"),
+                max_rel=float("inf"), index=(), left=float("nan"), right=float("nan"),
+                tolerance=tol, passed=False, sides=sides)
+    if a.shape != b.shape:
+        return Check(**fail, note=f"shape {a.shape} ({sides[0]}) != {b.shape} ({sides[1]})")
+    if a.dtype != b.dtype:
+        return Check(**fail, note=f"dtype {a.dtype} ({sides[0]}) != {b.dtype} ({sides[1]})")
+    a64, b64 = a.astype(np.float64), b.astype(np.float64)
+    if a.size == 0:
+        return Check(quantity, str(layer), 0.0, 0.0, (), 0.0, 0.0, tol, True, sides, note)
+    with np.errstate(invalid="ignore", over="ignore"):
+        diff = np.abs(a64 - b64)
+        same = (a64 == b64) | (np.isnan(a64) & np.isnan(b64))
+        diff = np.where(same, 0.0, diff)
+        scale = np.maximum(np.abs(a64), np.abs(b64))
+        allowed = tol.atol + tol.rtol * np.where(np.isfinite(scale), scale, 0.0)
+        excess = np.where(np.isnan(diff), np.inf, diff / np.where(allowed > 0, allowed, 1e-300))
+        rel = np.where(same, 0.0, diff / np.where(scale > 0, scale, 1.0))
+    worst = np.unravel_index(int(np.argmax(excess)), a.shape) if a.ndim else ()
+    return Check(quantity, str(layer), float(np.max(diff)), float(np.nanmax(rel)),
+                 tuple(int(i) for i in worst), float(a64[worst]), float(b64[worst]), tol,
+                 bool(np.all(diff <= allowed) and not np.any(np.isnan(diff))), sides, note)
+
+
+def check_scalar_below(quantity: str, layer: str | int, value: float, tol: Tolerance,
+                       sides: tuple[str, str], note: str = "") -> Check:
+    """A check that passes when a single error measure (e.g. a relative difference) is at
+    most ``tol.rtol``."""
+    return Check(quantity, str(layer), float("nan"), float(value), (), float("nan"),
+                 float("nan"), tol, bool(value <= tol.rtol), sides, note)
+
+
+COLUMNS = ("quantity", "layer", "sides", "max_abs", "max_rel", "worst", "left", "right",
+           "tol(rtol/atol)", "result")
+
+
+@dataclass
+class ParityReport:
+    """A titled list of checks; ``passed`` when every check passed."""
+
+    title: str
+    checks: list[Check] = field(default_factory=list)
+
+    def add(self, checks: Check | Iterable[Check]) -> ParityReport:
+        """Append one or several checks (or another report's); returns self."""
+        if isinstance(checks, Check):
+            self.checks.append(checks)
+        else:
+            self.checks.extend(checks.checks if isinstance(checks, ParityReport) else checks)
+        return self
+
+    @property
+    def passed(self) -> bool:
+        """True when there is at least one check and all passed."""
+        return bool(self.checks) and all(c.passed for c in self.checks)
+
+    def failures(self) -> list[Check]:
+        """The checks that failed."""
+        return [c for c in self.checks if not c.passed]
+
+    def rows(self) -> list[tuple[str, ...]]:
+        """Formatted rows for ``table``."""
+        def num(x: float) -> str:
+            return "-" if np.isnan(x) else f"{x:.3g}" if not np.isfinite(x) else f"{x:.2e}"
+
+        return [(c.quantity, c.layer, "/".join(c.sides), num(c.max_abs), num(c.max_rel),
+                 str(c.index) if c.index else "-", num(c.left) if np.isnan(c.left) else
+                 f"{c.left:.17g}", "-" if np.isnan(c.right) else f"{c.right:.17g}",
+                 str(c.tolerance), ("pass" if c.passed else "FAIL")
+                 + (f"  ({c.note})" if c.note else "")) for c in self.checks]
+
+    def table(self) -> str:
+        """An aligned text table with the title and a pass/fail summary line."""
+        rows = [COLUMNS, *self.rows()]
+        widths = [max(len(r[i]) for r in rows) for i in range(len(COLUMNS) - 1)]
+        lines = [self.title]
+        for r in rows:
+            lines.append("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=False))
+                         + "  " + r[-1])
+        n_fail = len(self.failures())
+        lines.append(f"{len(self.checks) - n_fail} passed, {n_fail} failed")
+        return "\n".join(line.rstrip() for line in lines)
+
+    def __str__(self) -> str:
+        return self.table()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return {"title": self.title, "passed": self.passed,
+                "checks": [c.to_dict() for c in self.checks]}
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """The report as JSON text."""
+        return json.dumps(self.to_dict(), indent=indent)
+
+
+def assert_parity(report: ParityReport) -> None:
+    """Raise ``AssertionError`` with the report's table unless every check passed."""
+    if not report.passed:
+        failed = ", ".join(f"{c.quantity}[{c.layer}]" for c in report.failures()) or "no checks"
+        raise AssertionError(f"parity failed: {failed}\n{report.table()}")
