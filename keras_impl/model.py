@@ -43,10 +43,18 @@ class ExactL2(keras.regularizers.Regularizer):
         return {"l2": self.l2}
 
 
+def leaky_relu(x: Any) -> Any:
+    """``x`` where ``x > 0``, else ``0.01 x``, with the slope exact in the input's dtype.
+
+    TensorFlow's LeakyRelu op keeps its ``alpha`` as a float32 attribute, so in a float64
+    model ``keras.activations.leaky_relu`` uses 0.009999999776 instead of 0.01.
+    """
+    slope = ops.convert_to_tensor(LEAKY_RELU_SLOPE, dtype=x.dtype)
+    return ops.where(x > 0, x, slope * x)
+
+
 def _activation(name: str) -> Any:
-    if name == "leaky_relu":
-        return lambda x: keras.activations.leaky_relu(x, negative_slope=LEAKY_RELU_SLOPE)
-    return name
+    return leaky_relu if name == "leaky_relu" else name
 
 
 def make_initializer(name: str, seed: int | None) -> keras.initializers.Initializer:

@@ -65,8 +65,10 @@ def compare_arrays(quantity: str, layer: str | int, left: Any, right: Any, tol: 
         allowed = tol.atol + tol.rtol * np.where(np.isfinite(scale), scale, 0.0)
         excess = np.where(np.isnan(diff), np.inf, diff / np.where(allowed > 0, allowed, 1e-300))
         rel = np.where(same, 0.0, diff / np.where(scale > 0, scale, 1.0))
+        rel = np.where(np.isnan(rel), np.inf, rel)
     worst = np.unravel_index(int(np.argmax(excess)), a.shape) if a.ndim else ()
-    return Check(quantity, str(layer), float(np.max(diff)), float(np.nanmax(rel)),
+    return Check(quantity, str(layer), float(np.max(np.where(np.isnan(diff), np.inf, diff))),
+                 float(np.max(rel)),
                  tuple(int(i) for i in worst), float(a64[worst]), float(b64[worst]), tol,
                  bool(np.all(diff <= allowed) and not np.any(np.isnan(diff))), sides, note)
 

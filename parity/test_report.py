@@ -1,0 +1,52 @@
+"""The report: shape, then dtype, then values; readable table; JSON; assert_parity."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from parity import ParityReport, Tolerance, assert_parity, compare_arrays
+
+TOL = Tolerance(1e-12, 1e-14)
+
+
+def test_values_pass_and_fail_with_worst_element() -> None:
+    a = np.array([[1.0, 2.0], [3.0, 4.0]])
+    b = a.copy()
+    assert compare_arrays("dW", 1, a, b, TOL).passed
+    b[1, 0] += 1e-9
+    b[0, 1] += 1e-15
+    check = compare_arrays("dW", 1, a, b, TOL)
+    assert not check.passed
+    assert check.index == (1, 0) and check.left == 3.0 and check.right == 3.0 + 1e-9
+    assert check.max_abs == pytest.approx(1e-9, rel=1e-6)
+    assert check.max_rel == pytest.approx(1e-9 / (3 + 1e-9), rel=1e-6)
+
+
+def test_shape_then_dtype_mismatch() -> None:
+    shape = compare_arrays("A", 2, np.zeros((2, 3)), np.zeros((3, 2)), TOL)
+    assert not shape.passed and "shape (2, 3) (numpy) != (3, 2) (keras)" in shape.note
+    dtype = compare_arrays("A", 2, np.zeros(3), np.zeros(3, np.float32), TOL)
+    assert not dtype.passed and "dtype float64 (numpy) != float32 (keras)" in dtype.note
+
+
+def test_nan_and_inf_fail() -> None:
+    assert not compare_arrays("c", "-", np.array([np.nan]), np.array([1.0]), TOL).passed
+    assert not compare_arrays("c", "-", np.array([np.inf]), np.array([1.0]), TOL).passed
+
+
+def test_table_json_and_assert() -> None:
+    report = ParityReport("demo")
+    report.add(compare_arrays("dW", 1, np.ones(3), np.ones(3), TOL))
+    report.add(compare_arrays("db", 2, np.ones(3), np.ones(3) * 1.1, TOL))
+    table = report.table()
+    assert table.splitlines()[0] == "demo"
+    assert "quantity" in table and "FAIL" in table and "1 passed, 1 failed" in table
+    data = json.loads(report.to_json())
+    assert data["passed"] is False and data["checks"][1]["layer"] == "2"
+    with pytest.raises(AssertionError, match=r"parity failed: db\[2\]") as info:
+        assert_parity(report)
+    assert "1 passed, 1 failed" in str(info.value)
+    assert not ParityReport("empty").passed
