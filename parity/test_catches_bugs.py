@@ -114,3 +114,10 @@ def test_optimizer_mistakes_are_caught(optimizer) -> None:
     report = compare_training(arch, X, Y, optimizer, steps=2, learning_rate=0.1)
     assert not report.passed
     assert any(c.quantity.startswith("W [") for c in report.failures())
+
+
+def test_relu_derivative_off_at_zero(monkeypatch: pytest.MonkeyPatch) -> None:
+    """make_data's all-zero first example puts Z exactly at relu's kink."""
+    bad = ni.ACTIVATIONS["relu"]._replace(backward=lambda dA, Z: np.where(Z >= 0, dA, 0.0))
+    monkeypatch.setitem(ni.ACTIVATIONS, "relu", bad)
+    assert ("db", "1") in failing(gradients_report("shallow_relu"))
