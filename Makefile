@@ -18,9 +18,13 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+	# the benchmark files once as plain tests, so they cannot rot
+	$(BIN)/python -m pytest -q -o addopts="" --benchmark-disable benchmarks
 
 bench: $(STAMP)
-	$(BIN)/python -m pytest --benchmark-only -q
+	$(BIN)/python -m pytest --benchmark-only -q benchmarks --benchmark-json=bench-results.json \
+		--benchmark-columns=mean,stddev,rounds
+	$(BIN)/python -m benchmarks.summary bench-results.json
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -18,10 +18,23 @@ LEAKY_RELU_SLOPE = 0.01
 
 # --- sigmoid -------------------------------------------------------------
 def sigmoid(Z: np.ndarray) -> np.ndarray:
-    """Logistic function, no overflow for any finite input: uses exp(-|z|) only."""
+    """Logistic function, no overflow for any finite input: with e = exp(-|z|) it is
+    1 / (1 + e) for z >= 0 and e / (1 + e) below (full relative precision both sides).
+
+    The numerator max(e, [z >= 0]) is 1 or e without a branchy ``np.where``.
+    """
     Z = np.asarray(Z)
-    e = np.exp(-np.abs(Z))
-    return np.where(Z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(Z.dtype, copy=False)
+    if Z.dtype.kind != "f":
+        Z = Z.astype(np.float64)
+    if Z.ndim == 0:
+        return sigmoid(Z.reshape(1))[0]
+    e = np.abs(Z)
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    numerator = np.maximum(e, Z >= 0)
+    e += 1
+    np.divide(numerator, e, out=numerator)
+    return numerator
 
 
 def sigmoid_backward(dA: np.ndarray, Z: np.ndarray) -> np.ndarray:

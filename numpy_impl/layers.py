@@ -68,17 +68,19 @@ def linear_activation_forward(A_prev: np.ndarray, W: np.ndarray, b: np.ndarray,
     return g.forward(Z), LayerCache(A_prev, W, b, Z)
 
 
-def linear_backward(dZ: np.ndarray,
-                    linear_cache: LinearCache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def linear_backward(dZ: np.ndarray, linear_cache: LinearCache, need_dA_prev: bool = True,
+                    ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
     """From ``dZ (n_l, m)`` (per example) return ``(dA_prev, dW, db)``.
 
     dW = (1/m) dZ A_prev^T, db = (1/m) sum_m dZ, dA_prev = W^T dZ (per example, no 1/m).
+    ``need_dA_prev=False`` skips the last matmul (training never needs the input's
+    gradient) and returns None in its place.
     """
     A_prev, W, _ = linear_cache
     m = A_prev.shape[1]
     dW = (dZ @ A_prev.T) / m
     db = np.sum(dZ, axis=1, keepdims=True) / m
-    dA_prev = W.T @ dZ
+    dA_prev = W.T @ dZ if need_dA_prev else None
     return dA_prev, dW, db
 
 

@@ -140,14 +140,17 @@ def model_backward(AL: np.ndarray, Y: np.ndarray, caches: Sequence[LayerCache],
 
 
 def _backward(AL: np.ndarray, Y: np.ndarray, caches: Sequence[LayerCache], hidden: Activation,
-              output_activation: str, loss: str, lambd: float) -> dict[str, np.ndarray]:
-    """The backward loop on validated inputs (see ``model_backward``)."""
+              output_activation: str, loss: str, lambd: float,
+              input_gradient: bool = True) -> dict[str, np.ndarray]:
+    """The backward loop on validated inputs (see ``model_backward``); without
+    ``input_gradient`` there is no ``dA0`` (a training step does not need it)."""
     L, m = len(caches), AL.shape[1]
     grads: dict[str, np.ndarray] = {}
     dZ = output_delta(AL, caches[-1].Z, Y, output_activation, loss)
     for layer in range(L, 0, -1):
         cache = caches[layer - 1]
-        dA_prev, dW, db = linear_backward(dZ, cache.linear_cache)
+        need_dA_prev = layer > 1 or input_gradient
+        dA_prev, dW, db = linear_backward(dZ, cache.linear_cache, need_dA_prev)
         if lambd:
             dW = dW + l2_gradient(cache.W, lambd, m)
         grads[f"dW{layer}"], grads[f"db{layer}"] = dW, db
@@ -156,5 +159,6 @@ def _backward(AL: np.ndarray, Y: np.ndarray, caches: Sequence[LayerCache], hidde
             if below.D is not None:
                 dA_prev = apply_dropout(dA_prev, below.D, below.keep_prob)
             dZ = hidden.backward(dA_prev, below.Z)
-        grads[f"dA{layer - 1}"] = dA_prev
+        if need_dA_prev:
+            grads[f"dA{layer - 1}"] = dA_prev
     return grads

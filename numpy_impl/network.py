@@ -116,10 +116,17 @@ class NeuralNetwork:
         AL, caches = _forward(X, self.params, hidden, output, self.keep_probs, {}, self._rng)
         cost = output_cost(AL, caches[-1].Z, Y, self.loss)
         cost += l2_cost(self.params, self.lambd, X.shape[1])
-        grads = _backward(AL, Y, caches, hidden, self.output_activation, self.loss, self.lambd)
+        grads = _backward(AL, Y, caches, hidden, self.output_activation, self.loss, self.lambd,
+                          input_gradient=False)
         self.params, self.opt_state = self.optimizer.update(
             self.params, grads, self.opt_state, learning_rate)
         return cost
+
+    def step(self, X: np.ndarray, Y: np.ndarray, learning_rate: float = 0.01) -> float:
+        """One forward, backward and update on the batch ``X (n_x, m)``, ``Y (n_L, m)``;
+        returns the batch cost before the update (not added to ``history``)."""
+        X, Y = self._check_XY(X, Y)
+        return self._step(X, Y, check_positive(learning_rate, "learning_rate"))
 
     def fit(self, X: np.ndarray, Y: np.ndarray, epochs: int = 100,
             batch_size: int | None = None, learning_rate: float = 0.01,

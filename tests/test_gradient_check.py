@@ -43,7 +43,7 @@ def test_gradient_check_logits_output() -> None:
 
 
 def test_gradient_check_catches_missing_one_over_m(monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(dZ, cache):
+    def broken(dZ, cache, need_dA_prev=True):
         A_prev, W, _ = cache
         return W.T @ dZ, dZ @ A_prev.T, np.sum(dZ, axis=1, keepdims=True)
 

@@ -1,0 +1,1 @@
+"""pytest-benchmark suites: loop vs vectorised dense layer, numpy_impl vs Keras, scaling."""

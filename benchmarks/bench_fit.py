@@ -1,0 +1,52 @@
+"""Training: NeuralNetwork.fit against Keras model.fit on the same data, epochs and batch
+size (full batch, and mini-batches of 64); time per call of EPOCHS epochs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import keras_impl as ki
+import numpy_impl as ni
+from benchmarks.common import DIGIT_DIMS, digit_data
+
+M, EPOCHS = 1000, 5
+NETS = {"digits_400_25_15_1": (DIGIT_DIMS, "sigmoid"), "tabular_30_8_1": ((30, 8, 1), "relu")}
+
+
+def data(dims: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    X, Y = digit_data(M, "float32")
+    return X[: dims[0]], Y
+
+
+@pytest.mark.parametrize("batch", [None, 64], ids=["full", "b64"])
+@pytest.mark.parametrize("net", sorted(NETS))
+def bench_fit_numpy(benchmark, net: str, batch: int | None) -> None:
+    dims, hidden = NETS[net]
+    X, Y = data(dims)
+    model = ni.NeuralNetwork(dims, hidden, initializer="glorot", seed=0, dtype="float32")
+    benchmark.group = f"fit {net} batch={batch or 'full'} {EPOCHS} epochs"
+    benchmark.extra_info.update(kind="fit", impl="numpy", net=net, batch=batch or M,
+                                epochs=EPOCHS)
+    costs = benchmark.pedantic(model.fit, args=(X, Y, EPOCHS, batch, 0.1), rounds=5,
+                               warmup_rounds=1)
+    assert len(costs) == EPOCHS
+
+
+@pytest.mark.parametrize("batch", [None, 64], ids=["full", "b64"])
+@pytest.mark.parametrize("net", sorted(NETS))
+def bench_fit_keras(benchmark, net: str, batch: int | None) -> None:
+    dims, hidden = NETS[net]
+    X, Y = data(dims)
+    model = ki.build_model(dims, hidden, "sigmoid", "glorot", dtype="float32", seed=0)
+    model.compile(optimizer=ki.make_optimizer("gd", 0.1), loss="binary_crossentropy")
+    Xk, Yk = X.T.copy(), Y.T.copy()
+    benchmark.group = f"fit {net} batch={batch or 'full'} {EPOCHS} epochs"
+    benchmark.extra_info.update(kind="fit", impl="keras", net=net, batch=batch or M,
+                                epochs=EPOCHS)
+
+    def run():
+        return model.fit(Xk, Yk, epochs=EPOCHS, batch_size=batch or M, verbose=0)
+
+    history = benchmark.pedantic(run, rounds=5, warmup_rounds=1)
+    assert len(history.history["loss"]) == EPOCHS

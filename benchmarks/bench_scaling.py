@@ -1,0 +1,50 @@
+"""Scaling: the numpy_impl training step against batch size and width, with its achieved
+GFLOP/s next to this machine's own np.matmul GFLOP/s for comparable shapes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from benchmarks.common import numpy_step, step_flops
+
+CASES = [(32, 256), (128, 1024), (256, 4096), (512, 4096), (1024, 1024), (1024, 4096)]
+
+
+def net(width: int) -> tuple[int, ...]:
+    return (width, width, width, 1)
+
+
+@pytest.mark.parametrize("width,m", CASES)
+def bench_scaling_step(benchmark, width: int, m: int) -> None:
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((width, m)).astype(np.float32)
+    Y = (rng.random((1, m)) < 0.5).astype(np.float32)
+    dims = net(width)
+    benchmark.group = f"scaling width={width} m={m}"
+    benchmark.extra_info.update(kind="scaling", impl="numpy step", width=width, m=m,
+                                flops=step_flops(dims, m))
+    benchmark.pedantic(numpy_step(dims, X, Y, hidden="relu", learning_rate=1e-3),
+                       rounds=5, warmup_rounds=1)
+
+
+@pytest.mark.parametrize("width,m", CASES)
+def bench_scaling_matmul(benchmark, width: int, m: int) -> None:
+    """The same three GEMM shapes per layer as the step, done with bare np.matmul."""
+    rng = np.random.default_rng(0)
+    dims = net(width)
+    mats = [(rng.standard_normal((o, i)).astype(np.float32),
+             rng.standard_normal((i, m)).astype(np.float32),
+             rng.standard_normal((o, m)).astype(np.float32)) for i, o in
+            zip(dims[:-1], dims[1:], strict=True)]
+
+    def gemms() -> None:
+        for W, A, dZ in mats:
+            np.matmul(W, A)
+            np.matmul(dZ, A.T)
+            np.matmul(W.T, dZ)
+
+    benchmark.group = f"scaling width={width} m={m}"
+    benchmark.extra_info.update(kind="scaling", impl="matmul", width=width, m=m,
+                                flops=step_flops(dims, m))
+    benchmark.pedantic(gemms, rounds=5, warmup_rounds=1)
