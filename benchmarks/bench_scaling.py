@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from benchmarks.common import numpy_step, step_flops
+from benchmarks.common import numpy_step, step_flops, step_gemms
 
 CASES = [(32, 256), (128, 1024), (256, 4096), (512, 4096), (1024, 1024), (1024, 4096)]
 
@@ -30,19 +30,20 @@ def bench_scaling_step(benchmark, width: int, m: int) -> None:
 
 @pytest.mark.parametrize("width,m", CASES)
 def bench_scaling_matmul(benchmark, width: int, m: int) -> None:
-    """The same three GEMM shapes per layer as the step, done with bare np.matmul."""
+    """The very GEMMs of the step (same shapes, same count), done with bare np.matmul."""
     rng = np.random.default_rng(0)
     dims = net(width)
     mats = [(rng.standard_normal((o, i)).astype(np.float32),
              rng.standard_normal((i, m)).astype(np.float32),
-             rng.standard_normal((o, m)).astype(np.float32)) for i, o in
-            zip(dims[:-1], dims[1:], strict=True)]
+             rng.standard_normal((o, m)).astype(np.float32), back)
+            for i, o, back in step_gemms(dims)]
 
     def gemms() -> None:
-        for W, A, dZ in mats:
+        for W, A, dZ, back in mats:
             np.matmul(W, A)
             np.matmul(dZ, A.T)
-            np.matmul(W.T, dZ)
+            if back:
+                np.matmul(W.T, dZ)
 
     benchmark.group = f"scaling width={width} m={m}"
     benchmark.extra_info.update(kind="scaling", impl="matmul", width=width, m=m,

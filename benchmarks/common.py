@@ -27,7 +27,12 @@ def numpy_step(dims: tuple[int, ...], X: np.ndarray, Y: np.ndarray, hidden: str 
     return lambda: net.step(X, Y, learning_rate)
 
 
+def step_gemms(dims: tuple[int, ...]) -> list[tuple[int, int, bool]]:
+    """Per layer ``(n_in, n_out, needs dA_prev)``: a training step does Z = W A and
+    dW = dZ A^T in every layer, and dA_prev = W^T dZ in every layer but the first."""
+    return [(a, b, i > 0) for i, (a, b) in enumerate(zip(dims[:-1], dims[1:], strict=True))]
+
+
 def step_flops(dims: tuple[int, ...], m: int) -> float:
-    """Floating-point operations of the three matmuls per layer of one training step
-    (Z = W A, dW = dZ A^T, dA = W^T dZ): 6 * sum(n_in * n_out) * m."""
-    return 6.0 * sum(a * b for a, b in zip(dims[:-1], dims[1:], strict=True)) * m
+    """Floating-point operations of the matmuls of one training step (2 n_in n_out m each)."""
+    return sum(2.0 * a * b * m * (3 if back else 2) for a, b, back in step_gemms(dims))

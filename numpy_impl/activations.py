@@ -51,7 +51,7 @@ def relu(Z: np.ndarray) -> np.ndarray:
 
 def relu_backward(dA: np.ndarray, Z: np.ndarray) -> np.ndarray:
     """dZ = dA where Z > 0, else 0 (the derivative at 0 is taken as 0, as in Keras)."""
-    return np.where(Z > 0, dA, 0).astype(dA.dtype, copy=False)
+    return dA * (Z > 0)
 
 
 # --- leaky relu ----------------------------------------------------------
