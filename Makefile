@@ -14,7 +14,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m numpy_impl.demo
+	$(BIN)/python -m parity
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

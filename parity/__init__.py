@@ -24,8 +24,6 @@ from parity.compare import (
     compare_gradients,
     compare_initializers,
     compare_training,
-    draw_masks,
-    keras_optimizer_for,
     make_data,
     paired_models,
 )
@@ -40,14 +38,24 @@ from parity.convert import (
 )
 from parity.report import Check, ParityReport, assert_parity, compare_arrays
 from parity.tolerances import TOLERANCES, Tolerance, tolerance
+from parity.train import (
+    BackendRun,
+    Lockstep,
+    SideBySide,
+    draw_masks,
+    evaluate,
+    keras_optimizer_for,
+    train_side_by_side,
+)
 
 __all__ = [
     "OPTIMIZER_SUITE", "TOLERANCES", "ZOO",
-    "Architecture", "Check", "ParityReport", "Tolerance",
+    "Architecture", "BackendRun", "Check", "Lockstep", "ParityReport", "SideBySide",
+    "Tolerance",
     "architecture_report", "assert_parity", "build_keras", "build_numpy", "compare_arrays",
     "compare_cost", "compare_fit", "compare_forward", "compare_gradients",
-    "compare_initializers", "compare_training", "copy_to_keras", "draw_masks",
+    "compare_initializers", "compare_training", "copy_to_keras", "draw_masks", "evaluate",
     "get_architecture", "initial_params", "keras_grads_to_numpy", "keras_optimizer_for",
     "keras_to_params", "make_data", "masks_to_keras", "paired_models", "params_from_keras",
-    "params_to_keras", "to_keras_data", "tolerance",
+    "params_to_keras", "to_keras_data", "tolerance", "train_side_by_side",
 ]

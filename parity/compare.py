@@ -8,6 +8,7 @@ Keras layout goes through ``parity.convert``. Both sides start from the same par
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from itertools import islice
 from typing import Any
 
 import keras
@@ -25,6 +26,7 @@ from parity.convert import (
 )
 from parity.report import Check, ParityReport, check_scalar_below, compare_arrays
 from parity.tolerances import GRADIENT_CHECK_EPSILON, NUMERICAL_GRADIENT, Tolerance, tolerance
+from parity.train import Lockstep, draw_masks, epoch_batches, keras_form, keras_optimizer_for
 
 Params = dict[str, np.ndarray]
 Masks = Mapping[int, np.ndarray] | None
@@ -50,12 +52,6 @@ def make_data(arch: Architecture, m: int = 32, seed: int = 0) -> tuple[np.ndarra
     return X.astype(arch.dtype), Y.astype(arch.dtype)
 
 
-def draw_masks(arch: Architecture, m: int, rng: np.random.Generator) -> dict[int, np.ndarray]:
-    """numpy_impl dropout masks ``{l: D_l (n_l, m)}`` for hidden layers with keep < 1."""
-    return {layer: ni.dropout_mask((arch.layer_dims[layer], m), keep, rng, arch.dtype)
-            for layer, keep in enumerate(arch.keep_probs, start=1) if keep < 1.0}
-
-
 def paired_models(arch: Architecture, params: Params | None = None, seed: int = 0,
                   l2_batch_size: int | None = None) -> tuple[Params, keras.Model]:
     """numpy_impl params (``params`` or freshly initialised) and a Keras model holding the
@@ -64,13 +60,6 @@ def paired_models(arch: Architecture, params: Params | None = None, seed: int = 
     model = build_keras(arch, seed, l2_batch_size=l2_batch_size)
     copy_to_keras(params, model)
     return params, model
-
-
-def keras_form(arch: Architecture) -> str:
-    """The loss form Keras uses for ``arch`` in gradient and training comparisons."""
-    if arch.output_activation == "linear" and arch.loss != "mse":
-        return "logits"
-    return "probabilities"
 
 
 def _numpy_forward(arch: Architecture, X: np.ndarray, params: Params, masks: Masks):
@@ -212,31 +201,17 @@ def numerical_checks(arch: Architecture, X: np.ndarray, Y: np.ndarray, params: P
 
 
 # --- training ---------------------------------------------------------------------------
-def keras_optimizer_for(optimizer: ni.GradientDescent,
-                        learning_rate: float) -> keras.optimizers.Optimizer:
-    """The Keras optimizer that takes the same steps as a numpy_impl optimizer."""
-    cfg = optimizer.to_dict()
-    name = cfg.pop("name")
-    if name not in ki.OPTIMIZERS:
-        raise ValueError(f"optimizer {name!r} has no exact Keras mapping; "
-                         f"expected one of {ki.OPTIMIZERS}")
-    return ki.make_optimizer(name, learning_rate, **cfg)
-
-
 def optimizer_label(optimizer: ni.GradientDescent) -> str:
     """e.g. "adam/keras", "momentum"."""
     form = getattr(optimizer, "form", None)
     return optimizer.name + (f"/{form}" if form else "")
 
 
-def _batches(X: np.ndarray, Y: np.ndarray, batch_size: int | None,
+def _endless(X: np.ndarray, Y: np.ndarray, batch_size: int | None,
              rng: np.random.Generator) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Endless epochs of mini-batches (reshuffled each epoch; full batch if None)."""
+    """Epoch after epoch of mini-batches, each epoch reshuffled when it starts."""
     while True:
-        if batch_size is None:
-            yield X, Y
-        else:
-            yield from ni.random_mini_batches(X, Y, batch_size, rng)
+        yield from epoch_batches(X, Y, batch_size, rng)
 
 
 def _keep_worst(worst: dict[str, tuple[Check, int]], check: Check, step: int) -> None:
@@ -256,30 +231,19 @@ def compare_training(arch: Architecture, X: np.ndarray, Y: np.ndarray,
     mini-batches (shuffled, ragged last batch) and the same dropout masks; parameters
     and batch costs are compared after every step, and the worst step is reported."""
     optimizer = ni.get_optimizer(optimizer)
-    params, model = paired_models(arch, params, seed)
-    step_fn = ki.make_train_step(model, keras_optimizer_for(optimizer, learning_rate),
-                                 arch.loss, keras_form(arch), arch.lambd)
-    state = optimizer.init_state(params)
+    params = initial_params(arch, seed) if params is None else params
+    run = Lockstep(arch, optimizer, learning_rate, params, seed)
     rng = np.random.default_rng(seed)
-    batches = _batches(X, Y, batch_size, rng)
     worst: dict[str, tuple[Check, int]] = {}
     tol_p, tol_c = tolerance(arch.dtype, "trajectory"), tolerance(arch.dtype, "cost")
-    for step in range(1, steps + 1):
-        Xb, Yb = next(batches)
-        masks = draw_masks(arch, Xb.shape[1], rng)
-        AL, caches = _numpy_forward(arch, Xb, params, masks)
-        cost = ni.compute_cost(caches[-1].Z if arch.loss != "mse" else AL, Yb, arch.loss,
-                               from_logits=arch.loss != "mse", params=params, lambd=arch.lambd)
-        grads = ni.model_backward(AL, Yb, caches, arch.hidden_activation,
-                                  arch.output_activation, arch.loss, arch.lambd)
-        params, state = optimizer.update(params, grads, state, learning_rate)
-        keras_cost = step_fn(to_keras_data(Xb), to_keras_data(Yb), masks_to_keras(masks))
-        _keep_worst(worst, compare_arrays("step cost", "-", np.asarray(cost, arch.dtype),
-                                          keras_cost.numpy(), tol_c), step)
-        theirs = params_from_keras(model)
-        for key in params:
-            _keep_worst(worst, compare_arrays(key[0], key[1:], params[key], theirs[key],
-                                              tol_p), step)
+    for step, (Xb, Yb) in enumerate(islice(_endless(X, Y, batch_size, rng), steps), start=1):
+        costs = run.step(Xb, Yb, draw_masks(arch, Xb.shape[1], rng))
+        _keep_worst(worst, compare_arrays("step cost", "-", np.asarray(costs["numpy"],
+                    arch.dtype), np.asarray(costs["keras"], arch.dtype), tol_c), step)
+        finals = run.final_params()
+        for key in finals["numpy"]:
+            _keep_worst(worst, compare_arrays(key[0], key[1:], finals["numpy"][key],
+                                              finals["keras"][key], tol_p), step)
     label = optimizer_label(optimizer)
     report = ParityReport(f"training ({label}, {steps} steps, batch "
                           f"{batch_size or 'full'}): {arch.label()}")

@@ -1,0 +1,227 @@
+"""Both backends trained in lockstep: same initial weights, same mini-batches, same
+dropout masks, one optimizer step each per batch; used by ``compare_training`` and by
+the command line's side-by-side training."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+import keras_impl as ki
+import numpy_impl as ni
+from parity.architecture import Architecture, build_keras
+from parity.convert import copy_to_keras, masks_to_keras, params_from_keras, to_keras_data
+
+BACKENDS = ("numpy", "keras")
+Params = dict[str, np.ndarray]
+
+
+def keras_form(arch: Architecture) -> str:
+    """The loss form Keras uses for ``arch`` (logits for a linear output with a
+    cross-entropy, else probabilities, which TF computes from the tracked logits)."""
+    if arch.output_activation == "linear" and arch.loss != "mse":
+        return "logits"
+    return "probabilities"
+
+
+def keras_optimizer_for(optimizer: ni.GradientDescent, learning_rate: float) -> Any:
+    """The Keras optimizer that takes the same steps as a numpy_impl optimizer."""
+    cfg = optimizer.to_dict()
+    name = cfg.pop("name")
+    if name not in ki.OPTIMIZERS:
+        raise ValueError(f"optimizer {name!r} has no exact Keras mapping; "
+                         f"expected one of {ki.OPTIMIZERS}")
+    return ki.make_optimizer(name, learning_rate, **cfg)
+
+
+def draw_masks(arch: Architecture, m: int, rng: np.random.Generator) -> dict[int, np.ndarray]:
+    """numpy_impl dropout masks ``{l: D_l (n_l, m)}`` for hidden layers with keep < 1."""
+    return {layer: ni.dropout_mask((arch.layer_dims[layer], m), keep, rng, arch.dtype)
+            for layer, keep in enumerate(arch.keep_probs, start=1) if keep < 1.0}
+
+
+def epoch_batches(X: np.ndarray, Y: np.ndarray, batch_size: int | None,
+                  rng: np.random.Generator) -> list[tuple[np.ndarray, np.ndarray]]:
+    """One epoch of mini-batches (shuffled, ragged last batch), or the full batch."""
+    if batch_size is None or batch_size >= X.shape[1]:
+        return [(X, Y)]
+    return ni.random_mini_batches(X, Y, batch_size, rng)
+
+
+class Lockstep:
+    """numpy_impl params and a Keras model that take the same steps.
+
+    ``step(X, Y, masks)`` returns ``{"numpy": cost, "keras": cost}`` (costs before the
+    update) for the chosen ``backends``; ``seconds`` accumulates each backend's time.
+    """
+
+    def __init__(self, arch: Architecture, optimizer: ni.GradientDescent,
+                 learning_rate: float, params: Params, seed: int = 0,
+                 backends: Sequence[str] = BACKENDS, compiled: bool = False) -> None:
+        unknown = set(backends) - set(BACKENDS)
+        if unknown or not backends:
+            raise ValueError(f"backends must be a non-empty subset of {BACKENDS}, "
+                             f"got {tuple(backends)}")
+        self.arch, self.optimizer, self.learning_rate = arch, optimizer, learning_rate
+        self.backends = tuple(b for b in BACKENDS if b in backends)
+        self.params = {k: v.copy() for k, v in params.items()}
+        self.state = optimizer.init_state(self.params)
+        self.seconds = dict.fromkeys(self.backends, 0.0)
+        self.model = None
+        if "keras" in self.backends:
+            self.model = build_keras(arch, seed)
+            copy_to_keras(params, self.model)
+            self._keras_step = ki.make_train_step(
+                self.model, keras_optimizer_for(optimizer, learning_rate), arch.loss,
+                keras_form(arch), arch.lambd, compiled=compiled)
+
+    def _numpy_step(self, X: np.ndarray, Y: np.ndarray, masks: dict) -> float:
+        arch = self.arch
+        AL, caches = ni.model_forward(X, self.params, arch.hidden_activation,
+                                      arch.output_activation, arch.keep_probs if masks else None,
+                                      masks=masks or None)
+        cost = ni.compute_cost(caches[-1].Z if arch.loss != "mse" else AL, Y, arch.loss,
+                               from_logits=arch.loss != "mse", params=self.params,
+                               lambd=arch.lambd)
+        grads = ni.model_backward(AL, Y, caches, arch.hidden_activation,
+                                  arch.output_activation, arch.loss, arch.lambd)
+        self.params, self.state = self.optimizer.update(self.params, grads, self.state,
+                                                        self.learning_rate)
+        return cost
+
+    def step(self, X: np.ndarray, Y: np.ndarray, masks: dict | None = None) -> dict[str, float]:
+        """One step on each backend with batch ``X (n_x, m)``, ``Y`` and shared masks."""
+        masks = masks or {}
+        costs: dict[str, float] = {}
+        if "numpy" in self.backends:
+            start = time.perf_counter()
+            costs["numpy"] = self._numpy_step(X, Y, masks)
+            self.seconds["numpy"] += time.perf_counter() - start
+        if "keras" in self.backends:
+            Xk, Yk, Mk = to_keras_data(X), to_keras_data(Y), masks_to_keras(masks)
+            start = time.perf_counter()
+            costs["keras"] = float(self._keras_step(Xk, Yk, Mk))
+            self.seconds["keras"] += time.perf_counter() - start
+        return costs
+
+    def final_params(self) -> dict[str, Params]:
+        """Each backend's parameters in the course layout."""
+        out = {}
+        if "numpy" in self.backends:
+            out["numpy"] = self.params
+        if "keras" in self.backends:
+            out["keras"] = params_from_keras(self.model)
+        return out
+
+
+@dataclass
+class BackendRun:
+    """One backend's training: per-epoch cost, final cost and accuracies, time."""
+
+    backend: str
+    costs: list[float]
+    final_cost: float
+    train_accuracy: float
+    test_accuracy: float | None
+    seconds: float
+
+
+@dataclass
+class SideBySide:
+    """Both backends trained in lockstep on one dataset."""
+
+    title: str
+    settings: dict[str, Any]
+    runs: dict[str, BackendRun] = field(default_factory=dict)
+    max_param_diff: float | None = None
+
+    def table(self) -> str:
+        """An aligned table, one row per backend, and the parameter difference."""
+        head = ("backend", "final cost", "train acc", "test acc", "time (s)")
+        rows = [head] + [(r.backend, f"{r.final_cost:.6f}", f"{r.train_accuracy:.4f}",
+                          "-" if r.test_accuracy is None else f"{r.test_accuracy:.4f}",
+                          f"{r.seconds:.2f}") for r in self.runs.values()]
+        widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
+        lines = [self.title] + ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True))
+                                for r in rows]
+        if self.max_param_diff is not None:
+            lines.append(f"largest parameter difference, numpy vs keras: "
+                         f"{self.max_param_diff:.3e}")
+        return "\n".join(line.rstrip() for line in lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {"title": self.title, "settings": self.settings,
+                "max_param_diff": self.max_param_diff,
+                "runs": {k: vars(v) for k, v in self.runs.items()}}
+
+
+def _accuracy(arch: Architecture, AL: np.ndarray, Y: np.ndarray) -> float:
+    if arch.loss == "mse":
+        return float("nan")
+    if arch.output_activation == "linear":
+        AL = ni.sigmoid(AL) if arch.loss == "bce" else ni.softmax(AL)
+    if arch.loss == "bce":
+        return float(np.mean((AL > 0.5) == (Y > 0.5)))
+    return float(np.mean(np.argmax(AL, axis=0) == np.argmax(Y, axis=0)))
+
+
+def evaluate(arch: Architecture, params: Params, X: np.ndarray, Y: np.ndarray,
+             model: Any = None) -> tuple[float, float]:
+    """``(cost, accuracy)`` on ``X``, ``Y`` (no dropout, L2 included), computed by numpy_impl
+    from ``params`` or, given a Keras ``model``, by Keras."""
+    if model is None:
+        AL, caches = ni.model_forward(X, params, arch.hidden_activation, arch.output_activation)
+        logits = arch.loss != "mse"
+        cost = ni.compute_cost(caches[-1].Z if logits else AL, Y, arch.loss,
+                               from_logits=logits, params=params, lambd=arch.lambd)
+        return cost, _accuracy(arch, AL, Y)
+    Xk, Yk = to_keras_data(X), to_keras_data(Y)
+    cost = float(ki.batch_loss(model, Xk, Yk, arch.loss, keras_form(arch), arch.lambd))
+    return cost, _accuracy(arch, ki.forward(model, Xk)[-1].numpy().T, Y)
+
+
+def train_side_by_side(arch: Architecture, X: np.ndarray, Y: np.ndarray,
+                       X_test: np.ndarray | None = None, Y_test: np.ndarray | None = None,
+                       optimizer: ni.GradientDescent | str = "adam", learning_rate: float = 0.001,
+                       epochs: int = 10, batch_size: int | None = 32, seed: int = 0,
+                       backends: Sequence[str] = BACKENDS, title: str = "",
+                       on_epoch: Callable[[int, int, dict[str, float]], None] | None = None,
+                       ) -> SideBySide:
+    """Train ``arch`` on both backends from the same initial weights, in lockstep."""
+    optimizer = ni.get_optimizer(optimizer)
+    params = ni.initialize_parameters(arch.layer_dims, arch.initializer, seed, arch.dtype)
+    X, Y = X.astype(arch.dtype), Y.astype(arch.dtype)
+    run = Lockstep(arch, optimizer, learning_rate, params, seed, backends, compiled=True)
+    rng = np.random.default_rng(seed)
+    history: dict[str, list[float]] = {b: [] for b in run.backends}
+    for epoch in range(1, epochs + 1):
+        totals = dict.fromkeys(run.backends, 0.0)
+        for Xb, Yb in epoch_batches(X, Y, batch_size, rng):
+            for backend, cost in run.step(Xb, Yb, draw_masks(arch, Xb.shape[1], rng)).items():
+                totals[backend] += cost * Xb.shape[1]
+        for backend in run.backends:
+            history[backend].append(totals[backend] / X.shape[1])
+        if on_epoch:
+            on_epoch(epoch, epochs, {b: h[-1] for b, h in history.items()})
+    finals = run.final_params()
+    result = SideBySide(title or f"training {arch.label()}", {
+        "architecture": arch.to_dict(), "optimizer": optimizer.to_dict(),
+        "learning_rate": learning_rate, "epochs": epochs, "batch_size": batch_size,
+        "seed": seed})
+    for backend in run.backends:
+        model = run.model if backend == "keras" else None
+        cost, train_acc = evaluate(arch, finals[backend], X, Y, model)
+        test_acc = None if X_test is None else evaluate(
+            arch, finals[backend], X_test.astype(arch.dtype), Y_test.astype(arch.dtype),
+            model)[1]
+        result.runs[backend] = BackendRun(backend, history[backend], cost, train_acc, test_acc,
+                                          run.seconds[backend])
+    if len(finals) == 2:
+        result.max_param_diff = max(float(np.max(np.abs(finals["numpy"][k] - finals["keras"][k])))
+                                    for k in finals["numpy"])
+    return result
