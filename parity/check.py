@@ -52,7 +52,7 @@ TOL = Tolerance(1e-6, 1e-9)  # a learner's op order differs; real mistakes are f
 SIDES = ("yours", "keras")
 
 
-class Divergence(Exception):
+class DivergenceError(Exception):
     """A learner's function did not match; carries the status and the failed check."""
 
     def __init__(self, status: str, detail: str, check: Check | None = None) -> None:
@@ -154,10 +154,10 @@ def _call(name: str, fn: Callable, *args: Any) -> Any:
     try:
         out = fn(*args)
     except Exception as exc:  # anything the learner's code raises is a finding
-        raise Divergence("raised", f"{type(exc).__name__}: {exc}") from exc
+        raise DivergenceError("raised", f"{type(exc).__name__}: {exc}") from exc
     for i, (old, new) in enumerate(zip(before, args, strict=True)):
         if not _same(old, new):
-            raise Divergence("changed its input", f"argument {i + 1} of {name} was modified "
+            raise DivergenceError("changed its input", f"argument {i + 1} of {name} was modified "
                              "in place")
     return out
 
@@ -176,14 +176,14 @@ def _same(a: Any, b: Any) -> bool:
 
 def _pair(name: str, out: Any, what: str) -> tuple[Any, Any]:
     if not isinstance(out, (tuple, list)) or len(out) != 2:
-        raise Divergence("bad return", f"{name} returned {type(out).__name__}; expected "
+        raise DivergenceError("bad return", f"{name} returned {type(out).__name__}; expected "
                          f"{what}")
     return out[0], out[1]
 
 
 def _triple(name: str, out: Any) -> tuple[Any, Any, Any]:
     if not isinstance(out, (tuple, list)) or len(out) != 3:
-        raise Divergence("bad return", f"{name} returned {type(out).__name__}; expected "
+        raise DivergenceError("bad return", f"{name} returned {type(out).__name__}; expected "
                          "(dA_prev, dW, db)")
     return out[0], out[1], out[2]
 
@@ -191,7 +191,7 @@ def _triple(name: str, out: Any) -> tuple[Any, Any, Any]:
 def _expect(name: str, quantity: str, layer: int | str, yours: Any, keras_value: Any) -> None:
     yours = np.asarray(yours, dtype=np.float64) if _numeric(yours) else yours
     if not isinstance(yours, np.ndarray):
-        raise Divergence("bad return", f"{quantity} from {name} is a {type(yours).__name__}, "
+        raise DivergenceError("bad return", f"{quantity} from {name} is a {type(yours).__name__}, "
                          "not an array")
     check = compare_arrays(quantity, layer, yours, np.asarray(keras_value, np.float64), TOL,
                            SIDES)
@@ -199,7 +199,7 @@ def _expect(name: str, quantity: str, layer: int | str, yours: Any, keras_value:
         status = "wrong shape" if check.note.startswith("shape") else "mismatch"
         detail = check.note if check.note else (
             f"{quantity} of layer {layer} differs (max rel error {check.max_rel:.3g})")
-        raise Divergence(status, detail, check)
+        raise DivergenceError(status, detail, check)
 
 
 def _numeric(value: Any) -> bool:
@@ -290,7 +290,7 @@ def _check_linear_forward(mod: ModuleType, name: str, dims, params, X, Y) -> Non
     dense.set_weights([W.T, b.ravel()])
     _expect(name, "Z", 1, Z, dense(_tensor(X.T)).numpy().T)
     if not isinstance(cache, (tuple, list)) or len(cache) != 3:
-        raise Divergence("bad return", "cache must be (A_prev, W, b)")
+        raise DivergenceError("bad return", "cache must be (A_prev, W, b)")
 
 
 def _check_linear_activation_forward(mod: ModuleType, name: str, dims, params, X, Y) -> None:
@@ -307,22 +307,22 @@ def _check_linear_activation_forward(mod: ModuleType, name: str, dims, params, X
 def _check_init(mod: ModuleType, name: str, dims, params, X, Y) -> None:
     got = _call(name, mod.initialize_parameters_deep, list(dims))
     if not isinstance(got, Mapping):
-        raise Divergence("bad return", f"returned {type(got).__name__}; expected a dict")
+        raise DivergenceError("bad return", f"returned {type(got).__name__}; expected a dict")
     model = _keras_model(params, dims)
     for layer, dense in enumerate(ki.dense_layers(model), start=1):
         for key, ref in ((f"W{layer}", dense.kernel.numpy().T),
                          (f"b{layer}", dense.bias.numpy().reshape(-1, 1))):
             if key not in got:
-                raise Divergence("mismatch", f"parameters has no {key!r}")
+                raise DivergenceError("mismatch", f"parameters has no {key!r}")
             value = np.asarray(got[key])
             if value.shape != ref.shape:
-                raise Divergence("wrong shape", f"{key} has shape {value.shape}; Keras' "
+                raise DivergenceError("wrong shape", f"{key} has shape {value.shape}; Keras' "
                                  f"layer {layer} needs {ref.shape}")
         if np.any(np.asarray(got[f"b{layer}"]) != 0):
-            raise Divergence("mismatch", f"b{layer} should start at zero")
+            raise DivergenceError("mismatch", f"b{layer} should start at zero")
         W = np.asarray(got[f"W{layer}"])
-        if W.size > 1 and np.all(W == W.flat[0]):
-            raise Divergence("mismatch", f"W{layer} is constant: symmetry is never broken")
+        if W.size > 1 and np.all(W.flat[0] == W):
+            raise DivergenceError("mismatch", f"W{layer} is constant: symmetry is never broken")
 
 
 def _check_L_model_forward(mod: ModuleType, name: str, dims, params, X, Y) -> None:
@@ -330,7 +330,7 @@ def _check_L_model_forward(mod: ModuleType, name: str, dims, params, X, Y) -> No
     _expect(name, "AL", len(dims) - 1, AL, ki.forward(_keras_model(params, dims), X.T)[-1]
             .numpy().T)
     if not isinstance(caches, (list, tuple)) or len(caches) != len(dims) - 1:
-        raise Divergence("bad return", f"caches should hold {len(dims) - 1} entries, one per "
+        raise DivergenceError("bad return", f"caches should hold {len(dims) - 1} entries, one per "
                          "layer")
 
 
@@ -383,13 +383,13 @@ def _check_L_model_backward(mod: ModuleType, name: str, dims, params, X, Y) -> N
     AL, caches = _course_caches(params, X)
     grads = _call(name, mod.L_model_backward, AL, Y, caches)
     if not isinstance(grads, Mapping):
-        raise Divergence("bad return", f"returned {type(grads).__name__}; expected a dict")
+        raise DivergenceError("bad return", f"returned {type(grads).__name__}; expected a dict")
     _, ref = _keras_cost_grads(params, X, Y)
     L = len(dims) - 1
     for layer in range(L, 0, -1):
         for key in (f"dW{layer}", f"db{layer}", f"dA{layer - 1}"):
             if key not in grads:
-                raise Divergence("mismatch", f"grads has no {key!r} (keys: {sorted(grads)})")
+                raise DivergenceError("mismatch", f"grads has no {key!r} (keys: {sorted(grads)})")
             _expect(name, key[:2], layer if key[1] != "A" else layer - 1, grads[key], ref[key])
 
 
@@ -398,7 +398,7 @@ def _check_update(mod: ModuleType, name: str, dims, params, X, Y) -> None:
     grads = {k: v for k, v in grads.items() if not k.startswith("dA")}
     new = _call(name, mod.update_parameters, params, grads, 0.1)
     if not isinstance(new, Mapping):
-        raise Divergence("bad return", f"returned {type(new).__name__}; expected a dict")
+        raise DivergenceError("bad return", f"returned {type(new).__name__}; expected a dict")
     model = _keras_model(params, dims)
     layers = ki.dense_layers(model)
     variables = [v for d in layers for v in (d.kernel, d.bias)]
@@ -437,7 +437,7 @@ def check_learner(target: str | ModuleType, seed: int = 0) -> CheckResult:
         for dims, params, X, Y in problems:
             try:
                 CHECKS[name](module, name, dims, params, X, Y)
-            except Divergence as d:
+            except DivergenceError as d:
                 arch = "-".join(map(str, dims))
                 outcome = FunctionResult(name, d.status, f"{d.detail} [architecture {arch}]",
                                          d.check)

@@ -44,9 +44,13 @@ def write_csv(path: Path) -> Path:
 
 @pytest.mark.parametrize("kind", ["mnist01", "digits", "breast_cancer", "csv", "images"])
 def test_train_on_each_dataset_kind(kind: str, tmp_path: Path) -> None:
-    spec = {"csv": f"csv:{write_csv(tmp_path / 'people.csv')}:personality",
-            "images": f"images:{make_images(tmp_path / 'imgs', {'a': (250, 0, 0), 'b': (0, 0, 250)})}",
-            }.get(kind, kind)
+    if kind == "csv":
+        spec = f"csv:{write_csv(tmp_path / 'people.csv')}:personality"
+    elif kind == "images":
+        colours = {"a": (250, 0, 0), "b": (0, 0, 250)}
+        spec = f"images:{make_images(tmp_path / 'imgs', colours)}"
+    else:
+        spec = kind
     out = tmp_path / "out"
     result = run("train", "--data", spec, "--epochs", "2", "--batch-size", "16",
                  "--keep-prob", "0.9", "--lambd", "0.1", "--out", str(out))

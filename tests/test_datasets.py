@@ -15,7 +15,7 @@ def test_mnist01_is_the_seed_task() -> None:
     data = load_dataset("mnist01")
     assert data.X_train.shape == (400, 800) and data.X_test.shape == (400, 200)
     assert data.Y_train.shape == (1, 800) and set(np.unique(data.Y_train)) == {0.0, 1.0}
-    assert 0.0 <= data.X_train.min() and data.X_train.max() <= 1.0
+    assert data.X_train.min() >= 0.0 and data.X_train.max() <= 1.0
     assert data.classes == ("0", "1")
 
 
