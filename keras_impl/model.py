@@ -82,7 +82,7 @@ def normalize_keep_probs(keep_probs: float | Sequence[float] | None,
     """One keep probability per hidden layer (None: no dropout)."""
     if keep_probs is None:
         return (1.0,) * n_hidden
-    if isinstance(keep_probs, (int, float)):
+    if isinstance(keep_probs, (int, float)) and not isinstance(keep_probs, bool):
         keep_probs = (float(keep_probs),) * n_hidden
     probs = tuple(float(p) for p in keep_probs)
     if len(probs) != n_hidden:
@@ -107,6 +107,9 @@ def build_model(layer_dims: Sequence[int], hidden_activation: str = "relu",
     step (which adds ``lambd/(2m) sum ||W||^2`` per batch); with ``l2_batch_size`` the
     kernels also get ``ExactL2(lambd / (2 * l2_batch_size))`` so that ``model.fit`` sees it.
     """
+    if isinstance(layer_dims, (str, bytes)) or not all(
+            isinstance(d, (int, np.integer)) and not isinstance(d, bool) for d in layer_dims):
+        raise TypeError(f"layer_dims must be a sequence of ints, got {layer_dims!r}")
     dims = tuple(int(d) for d in layer_dims)
     if len(dims) < 2 or any(d < 1 for d in dims):
         raise ValueError(f"layer_dims must be >= 2 positive ints, got {tuple(layer_dims)}")
@@ -119,8 +122,8 @@ def build_model(layer_dims: Sequence[int], hidden_activation: str = "relu",
         raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
     if dropout not in ("mask", "keras"):
         raise ValueError(f"dropout must be 'mask' or 'keras', got {dropout!r}")
-    if lambd < 0:
-        raise ValueError(f"lambd must be >= 0, got {lambd!r}")
+    if not (isinstance(lambd, (int, float)) and np.isfinite(lambd) and lambd >= 0):
+        raise ValueError(f"lambd must be a finite number >= 0, got {lambd!r}")
     probs = normalize_keep_probs(keep_probs, len(dims) - 2)
     regularizer = None
     if lambd and l2_batch_size:
@@ -180,7 +183,9 @@ def forward(model: keras.Model, X: Any, masks: Mapping[int, Any] | None = None,
             A = layer(A)
             outputs.append(A)
         elif isinstance(layer, MaskedDropout):
-            A = layer(A, keep_mask=masks.get(len(outputs)))
+            mask = masks.get(len(outputs))
+            _check_mask(mask, A, len(outputs))
+            A = layer(A, keep_mask=mask)
             outputs[-1] = A
         elif isinstance(layer, keras.layers.Dropout):
             A = layer(A, training=training)
@@ -188,6 +193,18 @@ def forward(model: keras.Model, X: Any, masks: Mapping[int, Any] | None = None,
         else:
             raise TypeError(f"unexpected layer {layer.name!r} of type {type(layer).__name__}")
     return outputs
+
+
+def _check_mask(mask: Any, A: Any, layer: int) -> None:
+    """A mask must have the layer output's shape (checked where both shapes are known)."""
+    if mask is None:
+        return
+    mask_shape = tuple(getattr(mask, "shape", np.shape(mask)))
+    if None in tuple(A.shape) or None in mask_shape:
+        return
+    if mask_shape != tuple(A.shape):
+        raise ValueError(f"masks[{layer}] has shape {mask_shape}; expected {tuple(A.shape)} "
+                         f"like layer {layer}'s output")
 
 
 def get_weights(model: keras.Model) -> list[np.ndarray]:

@@ -95,6 +95,9 @@ def make_optimizer(name: str, learning_rate: float, beta: float = 0.9, beta1: fl
         raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {name!r}")
     if not learning_rate > 0:
         raise ValueError(f"learning_rate must be > 0, got {learning_rate!r}")
+    for label, value in (("beta", beta), ("beta1", beta1), ("beta2", beta2)):
+        if not 0.0 <= value < 1.0:
+            raise ValueError(f"{label} must be in [0, 1), got {value!r}")
     if name == "gd":
         return keras.optimizers.SGD(learning_rate=ConstantRate(learning_rate))
     if name == "momentum":

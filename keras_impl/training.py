@@ -20,22 +20,37 @@ from keras_impl.model import dense_layers, forward, model_dtype
 Masks = Mapping[int, Any] | None
 
 
-def _as_tensor(value: Any, dtype: str, name: str, ndim: int = 2) -> tf.Tensor:
-    arr = np.asarray(value)
-    if arr.ndim != ndim:
-        raise ValueError(f"{name} must be {ndim}-D (m, features), got shape {arr.shape}")
-    return tf.convert_to_tensor(arr, dtype=dtype)
+def _as_array(value: Any, name: str, kinds: str) -> np.ndarray:
+    arr = value.numpy() if isinstance(value, tf.Tensor) else np.asarray(value)
+    if arr.dtype.kind not in kinds:
+        expected = "float32 or float64" if kinds == "f" else "numeric"
+        raise TypeError(f"{name} must be {expected}, got dtype {arr.dtype}")
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must be 2-D (m, features), got shape {arr.shape}")
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name} has shape {arr.shape}; expected at least one example")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite, got NaN or infinite values")
+    return arr
 
 
-def _check_xy(model: keras.Model, X: Any, Y: Any) -> tuple[tf.Tensor, tf.Tensor]:
+def _check_xy(model: keras.Model, X: Any, Y: Any,
+              loss: str | None = None) -> tuple[tf.Tensor, tf.Tensor]:
+    """X ``(m, n_x)`` of floats, Y ``(m, n_out)`` (labels may be ints), both finite; for
+    "bce" Y holds 0/1 only, for "cce" one-hot rows."""
     dtype = model_dtype(model)
-    X, Y = _as_tensor(X, dtype, "X"), _as_tensor(Y, dtype, "Y")
+    X, Y = _as_array(X, "X", "f"), _as_array(Y, "Y", "biuf")
     n_x, n_out = dense_layers(model)[0].kernel.shape[0], dense_layers(model)[-1].units
     if X.shape[1] != n_x:
-        raise ValueError(f"X has shape {tuple(X.shape)}; expected (m, {n_x}) for this model")
-    if tuple(Y.shape) != (X.shape[0], n_out):
-        raise ValueError(f"Y has shape {tuple(Y.shape)}; expected ({X.shape[0]}, {n_out})")
-    return X, Y
+        raise ValueError(f"X has shape {X.shape}; expected (m, {n_x}) for this model")
+    if Y.shape != (X.shape[0], n_out):
+        raise ValueError(f"Y has shape {Y.shape}; expected ({X.shape[0]}, {n_out})")
+    if loss == "bce" and not np.all((Y == 0) | (Y == 1)):
+        raise ValueError("Y must hold only 0 and 1 for a binary cost")
+    if loss == "cce" and (np.any(Y < 0) or not np.allclose(Y.sum(axis=1), 1.0)):
+        raise ValueError("Y must be one-hot (non-negative rows summing to 1) for "
+                         "categorical cross-entropy")
+    return tf.convert_to_tensor(X, dtype=dtype), tf.convert_to_tensor(Y, dtype=dtype)
 
 
 def batch_loss(model: keras.Model, X: Any, Y: Any, loss: str = "bce",
@@ -62,7 +77,7 @@ def gradients(model: keras.Model, X: Any, Y: Any, loss: str = "bce",
     (``input``: the gradient of the mean cost with respect to ``X``).
     """
     check_loss(loss, form)
-    X, Y = _check_xy(model, X, Y)
+    X, Y = _check_xy(model, X, Y, loss)
     layers = dense_layers(model)
     variables = [v for layer in layers for v in (layer.kernel, layer.bias)]
     with tf.GradientTape() as tape:
@@ -100,7 +115,8 @@ def train_step(model: keras.Model, optimizer: keras.optimizers.Optimizer, X: Any
                loss: str = "bce", form: str = "probabilities", lambd: float | None = None,
                masks: Masks = None) -> float:
     """One eager training step on ``X (m, n_x)``, ``Y (m, n_out)``; returns the cost."""
-    X, Y = _check_xy(model, X, Y)
+    check_loss(loss, form)
+    X, Y = _check_xy(model, X, Y, loss)
     return float(make_train_step(model, optimizer, loss, form, lambd)(X, Y, masks))
 
 
@@ -117,13 +133,15 @@ def fit(model: keras.Model, optimizer: keras.optimizers.Optimizer, X: Any, Y: An
     """
     if method not in ("loop", "keras"):
         raise ValueError(f"method must be 'loop' or 'keras', got {method!r}")
-    if not isinstance(epochs, int) or epochs < 1:
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs must be an int >= 1, got {epochs!r}")
-    X, Y = _check_xy(model, X, Y)
+    check_loss(loss, form)
+    X, Y = _check_xy(model, X, Y, loss)
     m = X.shape[0]
-    bs = m if batch_size is None else int(batch_size)
-    if bs < 1:
-        raise ValueError(f"batch_size must be >= 1, got {batch_size!r}")
+    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(
+            batch_size, int) or batch_size < 1):
+        raise ValueError(f"batch_size must be an int >= 1 or None, got {batch_size!r}")
+    bs = m if batch_size is None else batch_size
     if method == "keras":
         # A Keras loss computes in floatx (float32) unless told otherwise, which would
         # silently make a float64 model's model.fit gradients float32-precise.

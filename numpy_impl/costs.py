@@ -50,8 +50,11 @@ def resolve_loss(output_activation: str, loss: str | None) -> str:
     return loss
 
 
-def _check_targets(AL: np.ndarray, Y: object, loss: str,
-                   name: str = "AL") -> tuple[np.ndarray, np.ndarray]:
+def check_targets(AL: np.ndarray, Y: object, loss: str,
+                  name: str = "AL") -> tuple[np.ndarray, np.ndarray]:
+    """Validate an output ``AL (n_out, m)`` and its targets ``Y`` for ``loss``: equal
+    shapes, m >= 1, ``(1, m)`` of 0/1 for "bce", one-hot columns for "cce"; returns both
+    as arrays of AL's dtype."""
     AL = as_float_array(AL, name, ndim=2)
     Y = as_label_array(Y, "Y", AL)
     if loss == "bce" and (Y.ndim != 2 or Y.shape[0] != 1):
@@ -117,7 +120,7 @@ def compute_cost(AL: np.ndarray, Y: np.ndarray, loss: str = "bce", from_logits: 
     """
     if loss not in LOSSES:
         raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
-    AL, Y = _check_targets(AL, Y, loss, "ZL" if from_logits else "AL")
+    AL, Y = check_targets(AL, Y, loss, "ZL" if from_logits else "AL")
     check_finite(AL, "ZL" if from_logits else "AL")
     if from_logits and loss == "mse":
         raise ValueError("from_logits=True applies to 'bce' and 'cce', not 'mse'")

@@ -26,6 +26,8 @@ def random_mini_batches(X: np.ndarray, Y: np.ndarray, batch_size: int = 64,
                          f"{Y.shape[1]} (shape {Y.shape}); expected the same m")
     batch_size = check_positive_int(batch_size, "batch_size")
     m = X.shape[1]
+    if m == 0:
+        raise ValueError(f"X has shape {X.shape}; expected at least one example (m >= 1)")
     order = as_generator(seed).permutation(m)
     X_shuf, Y_shuf = X[:, order], Y[:, order]
     return [(X_shuf[:, k:k + batch_size], Y_shuf[:, k:k + batch_size])

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from numpy_impl._checks import check_params, check_positive
+from numpy_impl._checks import as_float_array, as_label_array, check_params, check_positive
 from numpy_impl.costs import output_cost, resolve_loss
 from numpy_impl.model import model_backward, model_forward
 from numpy_impl.regularization import l2_cost
@@ -85,9 +85,11 @@ def gradient_check(params: Mapping[str, np.ndarray], X: np.ndarray, Y: np.ndarra
     """
     check_positive(epsilon, "epsilon")
     loss = resolve_loss(output_activation, loss)
+    check_params(params)
+    X = as_float_array(X, "X", ndim=2)
     p64 = {k: np.asarray(v, dtype=np.float64) for k, v in params.items()}
-    X64 = np.asarray(X, dtype=np.float64)
-    Y64 = np.asarray(Y, dtype=np.float64)
+    X64 = X.astype(np.float64)
+    Y64 = as_label_array(Y, "Y", X64)
     theta, layout = params_to_vector(p64)
     m = X64.shape[1]
 

@@ -13,7 +13,6 @@ import numpy as np
 
 from numpy_impl._checks import (
     as_float_array,
-    as_label_array,
     check_finite,
     check_params,
     check_positive,
@@ -25,7 +24,7 @@ from numpy_impl.activations import (
     Activation,
     get_activation,
 )
-from numpy_impl.costs import output_delta, resolve_loss
+from numpy_impl.costs import check_targets, output_delta, resolve_loss
 from numpy_impl.layers import LayerCache, linear_backward
 from numpy_impl.regularization import apply_dropout, dropout_mask, l2_gradient
 from numpy_impl.rng import SeedLike, as_generator
@@ -128,14 +127,15 @@ def model_backward(AL: np.ndarray, Y: np.ndarray, caches: Sequence[LayerCache],
     ``dA{l}`` is per example (the gradient of m * cost), as in the course: divide by m
     for the gradient of the mean cost with respect to ``A{l}`` (``dA0``: the input X).
     """
-    AL = as_float_array(AL, "AL", ndim=2)
-    Y = as_label_array(Y, "Y", AL)
-    if Y.shape != AL.shape:
-        raise ValueError(f"AL has shape {AL.shape} but Y has shape {Y.shape}; expected equal")
+    loss = resolve_loss(output_activation, loss)
+    AL, Y = check_targets(AL, Y, loss)
+    check_finite(AL, "AL")
     if len(caches) == 0:
         raise ValueError("caches is empty; expected one LayerCache per layer from model_forward")
+    if caches[-1].Z.shape != AL.shape:
+        raise ValueError(f"caches end with Z of shape {caches[-1].Z.shape}; expected "
+                         f"{AL.shape} like AL")
     hidden = get_activation(hidden_activation, HIDDEN_ACTIVATIONS, "hidden_activation")
-    loss = resolve_loss(output_activation, loss)
     lambd = check_positive(lambd, "lambd", allow_zero=True)
     return _backward(AL, Y, caches, hidden, output_activation, loss, lambd)
 

@@ -17,7 +17,6 @@ import numpy as np
 from numpy_impl._checks import (
     as_float_array,
     as_label_array,
-    check_binary,
     check_finite,
     check_layer_dims,
     check_params,
@@ -25,7 +24,7 @@ from numpy_impl._checks import (
     check_positive_int,
 )
 from numpy_impl.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, get_activation
-from numpy_impl.costs import output_cost, resolve_loss
+from numpy_impl.costs import check_targets, output_cost, resolve_loss
 from numpy_impl.data import random_mini_batches
 from numpy_impl.initializers import INITIALIZERS, initialize_parameters
 from numpy_impl.io import atomic_write
@@ -102,8 +101,8 @@ class NeuralNetwork:
         if Y.shape != expected:
             raise ValueError(f"Y has shape {Y.shape}; expected {expected} for X of shape "
                              f"{X.shape} and {self.layer_dims[-1]} output unit(s)")
-        if self.loss == "bce":
-            check_binary(Y)
+        if self.loss != "mse":
+            check_targets(np.zeros_like(Y), Y, self.loss, "output")
         return X, Y
 
     # --- training -----------------------------------------------------------

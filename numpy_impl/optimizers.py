@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from numpy_impl._checks import check_positive, num_layers
+from numpy_impl._checks import check_finite, check_positive, num_layers
 
 Params = dict[str, np.ndarray]
 State = dict[str, Any]
@@ -37,6 +37,7 @@ def _check_grads(params: Mapping[str, np.ndarray], grads: Mapping[str, np.ndarra
             if np.shape(grads[key]) != params[f"{p}{layer}"].shape:
                 raise ValueError(f"grads[{key!r}] has shape {np.shape(grads[key])}; expected "
                                  f"{params[f'{p}{layer}'].shape} like params['{p}{layer}']")
+            check_finite(np.asarray(grads[key]), f"grads[{key!r}]")
 
 
 def _check_beta(value: float, name: str) -> float:
