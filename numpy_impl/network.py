@@ -232,16 +232,21 @@ class NeuralNetwork:
     def load(cls, path: str | os.PathLike) -> NeuralNetwork:
         """Rebuild a network saved by ``save``; training resumes on the same trajectory."""
         arrays, meta = _read_npz(path)
-        cfg = dict(meta["config"])
-        net = cls(cfg["layer_dims"], cfg["hidden_activation"], cfg["output_activation"],
-                  cfg["initializer"], cfg["lambd"], cfg["keep_probs"] or None,
-                  optimizer_from_dict(cfg["optimizer"]), cfg["loss"], 0, cfg["dtype"])
+        try:
+            cfg = dict(meta["config"])
+            net = cls(cfg["layer_dims"], cfg["hidden_activation"], cfg["output_activation"],
+                      cfg["initializer"], cfg["lambd"], cfg["keep_probs"] or None,
+                      optimizer_from_dict(cfg["optimizer"]), cfg["loss"], 0, cfg["dtype"])
+            t, history, rng_state = int(meta["t"]), meta["history"], meta["rng"]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"{os.fspath(path)!r} holds an invalid configuration: "
+                             f"{type(exc).__name__}: {exc}") from exc
         params = {k[len("param/"):]: v for k, v in arrays.items() if k.startswith("param/")}
         try:
             net.set_params(params)
         except (ValueError, TypeError) as exc:
             raise ValueError(f"{os.fspath(path)!r} holds inconsistent parameters: {exc}") from exc
-        state: dict[str, Any] = {"t": int(meta["t"])}
+        state: dict[str, Any] = {"t": t}
         for slot in ("v", "s"):
             prefix = f"state/{slot}/"
             if slot in net.opt_state:
@@ -251,8 +256,12 @@ class NeuralNetwork:
                     raise ValueError(f"{os.fspath(path)!r}: optimizer state {slot!r} does not "
                                      "match the parameters")
         net.opt_state = state
-        net.history = [float(c) for c in meta["history"]]
-        net._rng.bit_generator.state = meta["rng"]
+        try:
+            net.history = [float(c) for c in history]
+            net._rng.bit_generator.state = rng_state
+        except (TypeError, ValueError, KeyError) as exc:
+            raise ValueError(f"{os.fspath(path)!r} holds an invalid history or RNG state: "
+                             f"{exc}") from exc
         return net
 
 

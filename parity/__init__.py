@@ -31,9 +31,12 @@ from parity.convert import (
     copy_to_keras,
     keras_grads_to_numpy,
     keras_to_params,
+    load_keras_weights,
     masks_to_keras,
+    network_from_keras,
     params_from_keras,
     params_to_keras,
+    save_keras_weights,
     to_keras_data,
 )
 from parity.report import Check, ParityReport, assert_parity, compare_arrays
@@ -49,13 +52,13 @@ from parity.train import (
 )
 
 __all__ = [
-    "OPTIMIZER_SUITE", "TOLERANCES", "ZOO",
-    "Architecture", "BackendRun", "Check", "Lockstep", "ParityReport", "SideBySide",
-    "Tolerance",
-    "architecture_report", "assert_parity", "build_keras", "build_numpy", "compare_arrays",
-    "compare_cost", "compare_fit", "compare_forward", "compare_gradients",
-    "compare_initializers", "compare_training", "copy_to_keras", "draw_masks", "evaluate",
-    "get_architecture", "initial_params", "keras_grads_to_numpy", "keras_optimizer_for",
-    "keras_to_params", "make_data", "masks_to_keras", "paired_models", "params_from_keras",
-    "params_to_keras", "to_keras_data", "tolerance", "train_side_by_side",
+    "OPTIMIZER_SUITE", "TOLERANCES", "ZOO", "Architecture", "BackendRun", "Check", "Lockstep",
+    "ParityReport", "SideBySide", "Tolerance", "architecture_report", "assert_parity",
+    "build_keras", "build_numpy", "compare_arrays", "compare_cost", "compare_fit",
+    "compare_forward", "compare_gradients", "compare_initializers", "compare_training",
+    "copy_to_keras", "draw_masks", "evaluate", "get_architecture", "initial_params",
+    "keras_grads_to_numpy", "keras_optimizer_for", "keras_to_params", "load_keras_weights",
+    "make_data", "masks_to_keras", "network_from_keras", "paired_models", "params_from_keras",
+    "params_to_keras", "save_keras_weights", "to_keras_data", "tolerance",
+    "train_side_by_side",
 ]

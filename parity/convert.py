@@ -8,14 +8,17 @@ Keras:      ``X (m, n_x)``, ``kernel (n_{l-1}, n_l)``, ``bias (n_l,)``, input gr
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import keras
 import numpy as np
 
 import keras_impl as ki
+import numpy_impl as ni
 from numpy_impl._checks import check_params
-from parity.architecture import Architecture
+from parity.architecture import Architecture, build_keras
 
 
 def _check_dims(dims: tuple[int, ...], arch: Architecture | None, what: str) -> None:
@@ -86,3 +89,78 @@ def keras_grads_to_numpy(grads: Mapping[str, np.ndarray], m: int) -> dict[str, n
     if "input" in grads:
         out["dA0"] = grads["input"].T * m
     return out
+
+
+# --- Keras weights files ----------------------------------------------------------------------
+def _weights_path(path: str | os.PathLike) -> Path:
+    path = Path(path)
+    if not path.name.endswith(".weights.h5"):
+        raise ValueError(f"path {str(path)!r} must end with '.weights.h5' (Keras' weights "
+                         "file format)")
+    if not path.parent.is_dir():
+        raise ValueError(f"path {str(path)!r}: directory {str(path.parent)!r} does not exist")
+    return path
+
+
+def _arch_of(source: ni.NeuralNetwork | Mapping[str, np.ndarray],
+             arch: Architecture | None) -> tuple[Architecture, dict[str, np.ndarray]]:
+    if isinstance(source, ni.NeuralNetwork):
+        cfg = source.config()
+        arch = arch or Architecture(tuple(cfg["layer_dims"]), cfg["hidden_activation"],
+                                    cfg["output_activation"], cfg["initializer"], cfg["lambd"],
+                                    tuple(cfg["keep_probs"]) or None, cfg["dtype"], cfg["loss"])
+        return arch, source.get_params()
+    if arch is None:
+        dims = check_params(source)
+        dtype = np.asarray(source["W1"]).dtype.name
+        arch = Architecture(dims, dtype=dtype)
+    return arch, dict(source)
+
+
+def save_keras_weights(source: ni.NeuralNetwork | Mapping[str, np.ndarray],
+                       path: str | os.PathLike, arch: Architecture | None = None) -> Path:
+    """Write a NeuralNetwork's (or a params dict's) parameters as a Keras ``.weights.h5``
+    file that ``build_keras(arch).load_weights(path)`` reads back bitwise. Atomic: written
+    beside ``path`` under a temporary name, then renamed."""
+    path = _weights_path(path)
+    arch, params = _arch_of(source, arch)
+    _check_dims(check_params(params), arch, "params")
+    model = build_keras(arch)
+    copy_to_keras(params, model)
+    tmp = path.with_name(f".{path.name[:-len('.weights.h5')]}.{os.getpid()}.tmp.weights.h5")
+    try:
+        model.save_weights(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def load_keras_weights(path: str | os.PathLike, arch: Architecture) -> dict[str, np.ndarray]:
+    """Read a Keras ``.weights.h5`` file of a model built like ``arch`` into numpy_impl params
+    (bitwise); a file of another architecture or a corrupt file gives a ValueError."""
+    path = _weights_path(path)
+    if not path.is_file():
+        raise ValueError(f"weights file {str(path)!r} does not exist")
+    model = build_keras(arch)
+    try:
+        model.load_weights(path)
+    except Exception as exc:  # h5py and Keras raise many kinds
+        raise ValueError(f"cannot load {str(path)!r} into {arch.label()}: "
+                         f"{type(exc).__name__}: {exc}") from exc
+    return params_from_keras(model)
+
+
+def network_from_keras(model: keras.Model, arch: Architecture | None = None,
+                       **kwargs: object) -> ni.NeuralNetwork:
+    """A NeuralNetwork holding a Keras model's weights (bitwise). ``arch`` (or the model's
+    sizes with default activations) sets the architecture; ``kwargs`` go to the network."""
+    params = params_from_keras(model)
+    dims = check_params(params)
+    arch = arch or Architecture(dims, dtype=ki.model_dtype(model))
+    _check_dims(dims, arch, "the model's weights")
+    net = ni.NeuralNetwork(arch.layer_dims, arch.hidden_activation, arch.output_activation,
+                           arch.initializer, arch.lambd, arch.keep_probs, loss=arch.loss,
+                           dtype=arch.dtype, seed=0, **kwargs)
+    net.set_params(params)
+    return net

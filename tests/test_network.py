@@ -193,3 +193,18 @@ def test_constructor_and_set_params_errors() -> None:
     net.set_params(mine)
     mine["W1"][0, 0] = 99.0
     assert net.params["W1"][0, 0] != 99.0  # set_params copies
+
+
+def test_load_refuses_an_invalid_configuration(tmp_path: Path) -> None:
+    import json
+
+    path = tmp_path / "net.npz"
+    ni.NeuralNetwork((3, 1), seed=0).save(path)
+    with np.load(path) as data:
+        arrays = {k: data[k] for k in data.files}
+    meta = json.loads(str(arrays["meta"]))
+    del meta["config"]["layer_dims"]
+    arrays["meta"] = np.array(json.dumps(meta))
+    np.savez(path, **arrays)
+    with pytest.raises(ValueError, match="invalid configuration: KeyError"):
+        ni.NeuralNetwork.load(path)
