@@ -202,7 +202,8 @@ def get_optimizer(optimizer: str | GradientDescent) -> GradientDescent:
 def update_parameters(params: Mapping[str, np.ndarray], grads: Mapping[str, np.ndarray],
                       learning_rate: float) -> Params:
     """Gradient descent: returns new params ``W - lr dW``, ``b - lr db``."""
-    return GradientDescent().update(params, grads, {"t": 0}, learning_rate)[0]
+    opt = GradientDescent()
+    return opt.update(params, grads, opt.init_state(params), learning_rate)[0]
 
 
 def initialize_velocity(params: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -215,7 +216,8 @@ def update_parameters_with_momentum(params: Mapping[str, np.ndarray],
                                     v: Mapping[str, np.ndarray], beta: float,
                                     learning_rate: float) -> tuple[Params, dict]:
     """One momentum step; returns ``(new_params, new_v)``."""
-    new, state = Momentum(beta).update(params, grads, {"t": 0, "v": v}, learning_rate)
+    opt = Momentum(beta)
+    new, state = opt.update(params, grads, {**opt.init_state(params), "v": v}, learning_rate)
     return new, state["v"]
 
 
@@ -243,7 +245,8 @@ def update_parameters_with_rmsprop(params: Mapping[str, np.ndarray],
                                    beta: float, learning_rate: float,
                                    epsilon: float = 1e-8) -> tuple[Params, dict]:
     """One RMSprop step; returns ``(new_params, new_s)``."""
-    new, state = RMSprop(beta, epsilon).update(params, grads, {"t": 0, "s": s}, learning_rate)
+    opt = RMSprop(beta, epsilon)
+    new, state = opt.update(params, grads, {**opt.init_state(params), "s": s}, learning_rate)
     return new, state["s"]
 
 

@@ -382,7 +382,25 @@ def generic_mutants(modules: Sequence[str] = MATH_MODULES) -> list[Mutant]:
 
 # Survivors that cannot be killed because they do not change what is computed (or change it
 # only where no finite input reaches). Keyed by (file, stripped source line, description).
-EQUIVALENT: dict[tuple[str, str, str], str] = {}
+_BROADCAST = ("Z is 2-D and reduced over axis 0: the (m,) result broadcasts along the "
+              "trailing axis exactly as the (1, m) one does")
+EQUIVALENT: dict[tuple[str, str, str], str] = {
+    ("activations.py", "numerator = np.maximum(e, Z >= 0)", "GtE -> Gt"):
+        "at z = 0, e = exp(0) = 1, so max(e, [z > 0]) = max(e, [z >= 0]) = 1",
+    ("activations.py",
+     "return np.where(Z > 0, Z, alpha * Z).astype(np.asarray(Z).dtype, copy=False)",
+     "Gt -> GtE"): "at z = 0 both branches give 0",
+    ("model.py", "D, keep = None, (probs[layer - 1] if layer < L else 1.0)", "1.0 -> 2.0"):
+        "the output layer's value is only tested by keep < 1.0: 1.0 and 2.0 both mean "
+        "no dropout",
+    ("costs.py", "zmax = np.max(Z, axis=0, keepdims=True)", "keepdims=True -> False"):
+        _BROADCAST,
+    ("costs.py", "log_sum = np.log(np.sum(np.exp(Z - zmax), axis=0, keepdims=True)) + zmax",
+     "keepdims=True -> False"): _BROADCAST,
+    ("regularization.py", "return (rng.random(shape) < keep_prob).astype(dtype)",
+     "Lt -> LtE"): "rng.random draws from [0, 1) on a 2^-53 grid: a draw equal to keep_prob "
+                   "has probability about 1e-16",
+}
 
 
 @dataclass

@@ -87,3 +87,12 @@ def test_registry_names_and_errors() -> None:
         ni.get_activation("swish")
     with pytest.raises(ValueError, match="hidden_activation"):
         ni.get_activation("softmax", ni.HIDDEN_ACTIVATIONS, "hidden_activation")
+
+
+def test_softmax_and_its_backward_along_axis_1(rng: np.random.Generator) -> None:
+    """The axis argument works for rows too (non-square, so broadcasting cannot hide it)."""
+    Z = rng.standard_normal((3, 5))
+    dA = rng.standard_normal((3, 5))
+    np.testing.assert_allclose(ni.softmax(Z, axis=1), ni.softmax(Z.T).T, rtol=1e-14)
+    np.testing.assert_allclose(ni.softmax_backward(dA, Z, axis=1),
+                               ni.softmax_backward(dA.T, Z.T).T, rtol=1e-13, atol=1e-16)

@@ -112,3 +112,23 @@ def test_resolve_loss() -> None:
     assert ni.resolve_loss("linear", "bce") == "bce"
     with pytest.raises(ValueError, match="'bce' does not go with output_activation 'softmax'"):
         ni.resolve_loss("softmax", "bce")
+
+
+def test_cce_with_an_exact_zero_probability_off_the_true_class() -> None:
+    """0 * log(0) must not turn into nan where the class is not the true one."""
+    AL = np.array([[1.0, 0.5], [0.0, 0.5]])
+    Y = np.array([[1, 0], [0, 1]])
+    assert ni.compute_cost(AL, Y, loss="cce") == pytest.approx(-math.log(0.5) / 2, rel=1e-15)
+
+
+def test_mse_gradient_scales_by_the_number_of_outputs() -> None:
+    AL = np.array([[1.0], [3.0]])
+    Y = np.zeros((2, 1))
+    # cost = mean over 2 outputs of (a - y)^2 -> dZ = 2 (a - y) / 2 for a linear output
+    np.testing.assert_array_equal(ni.output_delta(AL, AL, Y, "linear", "mse"), [[1.0], [3.0]])
+
+
+def test_l2_term_with_lambd_one() -> None:
+    params = {"W1": np.array([[3.0, 4.0]]), "b1": np.zeros((1, 1))}
+    assert ni.l2_cost(params, 1.0, 5) == pytest.approx(25.0 / 10.0, rel=1e-15)
+    assert ni.l2_cost(params, 0.0, 5) == 0.0

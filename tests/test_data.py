@@ -51,3 +51,16 @@ def test_standardizer(rng: np.random.Generator) -> None:
     np.testing.assert_array_equal(Z[3], 0.0)
     with pytest.raises(ValueError, match=r"X has shape \(3, 2\); expected \(4, m\)"):
         s.transform(np.zeros((3, 2)))
+
+
+def test_mini_batches_default_seed_is_zero() -> None:
+    X = np.arange(30.0).reshape(1, 30)
+    default = ni.random_mini_batches(X, X, 7)
+    seeded = ni.random_mini_batches(X, X, 7, seed=0)
+    assert all(np.array_equal(a[0], b[0]) for a, b in zip(default, seeded, strict=True))
+
+
+def test_standardizer_scales_small_spreads_too(rng: np.random.Generator) -> None:
+    X = rng.normal(0.0, 0.2, (2, 500))
+    Z = ni.Standardizer.fit(X).transform(X)
+    np.testing.assert_allclose(Z.std(axis=1), 1.0, rtol=1e-12)

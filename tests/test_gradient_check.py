@@ -73,3 +73,46 @@ def test_params_vector_round_trip() -> None:
         np.testing.assert_array_equal(back[k], v)
     with pytest.raises(ValueError, match=r"theta has shape \(5,\); expected \(26,\)"):
         ni.vector_to_params(theta[:5], layout)
+
+
+def test_gradient_check_multi_output_mse() -> None:
+    rng = np.random.default_rng(5)
+    params = ni.initialize_parameters([4, 5, 3], "xavier", seed=rng)
+    X, Y = rng.standard_normal((4, 6)), rng.standard_normal((3, 6))
+    assert ni.gradient_check(params, X, Y, "tanh", "linear", lambd=0.3).difference < 1e-7
+
+
+def test_gradient_check_defaults_and_roundoff_floor() -> None:
+    params, X, Y = make_problem("tanh", "sigmoid", 2)
+    result = ni.gradient_check(params, X, Y, "tanh", "sigmoid")
+    assert result.epsilon == 1e-7
+    AL, caches = ni.model_forward(X, params, "tanh", "sigmoid")
+    assert result.cost == pytest.approx(ni.compute_cost(caches[-1].Z, Y, from_logits=True),
+                                        rel=1e-15)  # no L2 by default
+    eps = np.finfo(np.float64).eps
+    assert result.cost < 1
+    assert result.roundoff_floor() == pytest.approx(10 * eps * 1.0 / 1e-7, rel=1e-15)
+    big = ni.gradient_check(params, X, Y, "tanh", "sigmoid", lambd=50.0)
+    assert big.cost > 1
+    assert big.roundoff_floor() == pytest.approx(10 * eps * big.cost / 1e-7, rel=1e-15)
+
+
+def test_per_parameter_differences_use_each_parameter_slice() -> None:
+    params, X, Y = make_problem("tanh", "sigmoid", 2)
+    result = ni.gradient_check(params, X, Y, "tanh", "sigmoid")
+    _, layout = ni.params_to_vector(params)
+    start = 0
+    for key, shape in layout:
+        size = int(np.prod(shape))
+        g, a = result.grad[start:start + size], result.grad_approx[start:start + size]
+        expected = np.linalg.norm(g - a) / (np.linalg.norm(g) + np.linalg.norm(a))
+        assert result.per_parameter[key] == expected, key
+        start += size
+
+
+def test_zero_gradients_have_zero_difference() -> None:
+    """Dead relu units: dW1 and db1 are exactly zero on both sides, difference 0."""
+    params, X, Y = make_problem("relu", "sigmoid", 2)
+    params["b1"] = np.full_like(params["b1"], -100.0)
+    result = ni.gradient_check(params, X, Y, "relu", "sigmoid")
+    assert result.per_parameter["W1"] == 0.0 and result.per_parameter["b1"] == 0.0

@@ -128,3 +128,39 @@ def test_model_backward_shape_errors(rng: np.random.Generator) -> None:
         ni.model_backward(AL, np.ones((1, 4)), caches)
     with pytest.raises(ValueError, match="caches is empty"):
         ni.model_backward(AL, np.ones((1, 5)), [])
+
+
+def test_linear_forward_by_hand() -> None:
+    W = np.array([[1.0, 2.0], [0.0, -1.0]])
+    b = np.array([[0.5], [-2.0]])
+    A = np.array([[1.0, 0.0, 2.0], [1.0, 3.0, -1.0]])
+    Z, cache = ni.linear_forward(A, W, b)
+    np.testing.assert_array_equal(Z, [[3.5, 6.5, 0.5], [-3.0, -5.0, -1.0]])
+    assert cache[0] is A and cache[1] is W and cache[2] is b
+
+
+def test_layer_cache_defaults() -> None:
+    cache = ni.LayerCache(np.zeros((2, 1)), np.zeros((1, 2)), np.zeros((1, 1)), np.zeros((1, 1)))
+    assert cache.D is None and cache.keep_prob == 1.0
+
+
+def test_training_backward_skips_the_input_gradient(rng: np.random.Generator) -> None:
+    """A training step never needs dA0; the internal loop does not compute it."""
+    from numpy_impl.model import _backward
+
+    p = ni.initialize_parameters([3, 4, 1], "he", seed=0)
+    X, Y = binary_data(rng, 3, 6)
+    AL, caches = ni.model_forward(X, p)
+    relu = ni.get_activation("relu")
+    grads = _backward(AL, Y, caches, relu, "sigmoid", "bce", 0.0, input_gradient=False)
+    assert "dA0" not in grads and "dA1" in grads
+    full = ni.model_backward(AL, Y, caches)
+    np.testing.assert_array_equal(grads["dW1"], full["dW1"])
+
+
+def test_mask_keys_must_be_hidden_layers(rng: np.random.Generator) -> None:
+    p = ni.initialize_parameters([3, 4, 1], "he", seed=0)
+    message = r"masks keys must be hidden-layer numbers 1..1, got \[0\]"
+    with pytest.raises(ValueError, match=message):
+        ni.model_forward(rng.standard_normal((3, 5)), p, keep_probs=0.5,
+                         masks={0: np.ones((3, 5))})

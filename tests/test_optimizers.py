@@ -99,3 +99,27 @@ def test_config_round_trip_and_errors() -> None:
         ni.update_parameters(params, dict(grads, dW1=np.zeros(2)), 0.1)
     with pytest.raises(ValueError, match="t must be an int >= 1"):
         ni.update_parameters_with_adam(params, grads, *ni.initialize_adam(params), 0, LR)
+
+
+@pytest.mark.parametrize("opt", [ni.GradientDescent(), ni.Momentum(), ni.RMSprop(), ni.Adam()],
+                         ids=lambda o: o.name)
+def test_step_counter(opt) -> None:
+    params, grads = problem()
+    state = opt.init_state(params)
+    assert state["t"] == 0
+    _, state = opt.update(params, grads, state, LR)
+    _, state = opt.update(params, grads, state, LR)
+    assert state["t"] == 2
+
+
+def test_documented_defaults() -> None:
+    assert (ni.RMSprop().beta, ni.RMSprop().epsilon) == (0.9, 1e-8)
+    assert ni.Momentum().beta == 0.9
+    assert ni.schedule_lr_decay(0.5, 999, 1.0) == 0.5  # time_interval defaults to 1000
+    assert ni.schedule_lr_decay(0.5, 1000, 1.0) == 0.25
+    params, grads = problem()
+    default = ni.update_parameters_with_adam(params, grads, *ni.initialize_adam(params), 1)
+    explicit = ni.update_parameters_with_adam(params, grads, *ni.initialize_adam(params), 1,
+                                              0.01)
+    np.testing.assert_array_equal(default[0]["W1"], explicit[0]["W1"])
+    assert default[0]["W1"][0, 0] == pytest.approx(1.0 - 0.01 * 0.5 / (0.5 + 1e-8), rel=1e-15)
