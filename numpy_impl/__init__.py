@@ -33,12 +33,14 @@ from numpy_impl.costs import (
     resolve_loss,
 )
 from numpy_impl.data import Standardizer, random_mini_batches
+from numpy_impl.datasets import Dataset, load_dataset
 from numpy_impl.dense import my_dense, my_dense_v, my_sequential
 from numpy_impl.gradient_check import (
     GradientCheckResult,
     gradient_check,
     grads_to_vector,
     params_to_vector,
+    relative_difference,
     vector_to_params,
 )
 from numpy_impl.initializers import INITIALIZERS, initialize_parameters
@@ -75,16 +77,18 @@ from numpy_impl.rng import as_generator
 __all__ = [
     "ACTIVATIONS", "DEFAULT_LOSS", "HIDDEN_ACTIVATIONS", "INITIALIZERS", "KERAS_EPSILON",
     "LEAKY_RELU_SLOPE", "LOSSES", "OPTIMIZERS", "OUTPUT_ACTIVATIONS",
-    "Activation", "Adam", "GradientCheckResult", "GradientDescent", "LayerCache", "Momentum",
+    "Activation", "Adam", "Dataset", "GradientCheckResult", "GradientDescent", "LayerCache",
+    "Momentum",
     "NeuralNetwork", "RMSprop", "Standardizer",
     "apply_dropout", "as_generator", "atomic_write", "compute_cost", "dropout_mask",
     "get_activation", "get_optimizer", "gradient_check", "grads_to_vector", "image2vector",
     "initialize_adam", "initialize_parameters", "initialize_velocity", "l1_loss", "l2_cost",
     "l2_gradient", "l2_loss", "leaky_relu", "leaky_relu_backward", "linear",
     "linear_activation_backward", "linear_activation_forward", "linear_backward",
-    "linear_forward", "model_backward", "model_forward", "my_dense", "my_dense_v",
+    "linear_forward", "load_dataset", "model_backward", "model_forward", "my_dense", "my_dense_v",
     "my_sequential", "normalize_rows", "optimizer_from_dict", "output_delta",
-    "params_to_vector", "random_mini_batches", "relu", "relu_backward", "resolve_loss",
+    "params_to_vector", "random_mini_batches", "relative_difference", "relu", "relu_backward",
+    "resolve_loss",
     "schedule_lr_decay", "sigmoid", "sigmoid_backward", "sigmoid_derivative", "softmax",
     "softmax_backward", "tanh", "tanh_backward", "update_lr", "update_parameters",
     "update_parameters_with_adam", "update_parameters_with_momentum",

@@ -69,7 +69,8 @@ class GradientCheckResult:
         return key, self.per_parameter[key]
 
 
-def _relative_difference(g: np.ndarray, g_approx: np.ndarray) -> float:
+def relative_difference(g: np.ndarray, g_approx: np.ndarray) -> float:
+    """||g - g~|| / (||g|| + ||g~||), 0 when both are zero."""
     denom = np.linalg.norm(g) + np.linalg.norm(g_approx)
     return 0.0 if denom == 0 else float(np.linalg.norm(g - g_approx) / denom)
 
@@ -110,7 +111,7 @@ def gradient_check(params: Mapping[str, np.ndarray], X: np.ndarray, Y: np.ndarra
     per, start = {}, 0
     for key, shape in layout:
         size = int(np.prod(shape))
-        per[key] = _relative_difference(g[start:start + size], g_approx[start:start + size])
+        per[key] = relative_difference(g[start:start + size], g_approx[start:start + size])
         start += size
-    return GradientCheckResult(_relative_difference(g, g_approx), per, g, g_approx,
+    return GradientCheckResult(relative_difference(g, g_approx), per, g, g_approx,
                                cost(p64), epsilon)

@@ -115,11 +115,6 @@ def compare_cost(arch: Architecture, X: np.ndarray, Y: np.ndarray,
 
 
 # --- gradients --------------------------------------------------------------------------
-def _relative_difference(a: np.ndarray, b: np.ndarray) -> float:
-    denom = np.linalg.norm(a) + np.linalg.norm(b)
-    return 0.0 if denom == 0 else float(np.linalg.norm(a - b) / denom)
-
-
 def numpy_gradients(arch: Architecture, X: np.ndarray, Y: np.ndarray, params: Params,
                     masks: Masks = None) -> dict[str, np.ndarray]:
     """numpy_impl's backward pass for ``arch``."""
@@ -189,7 +184,7 @@ def numerical_checks(arch: Architecture, X: np.ndarray, Y: np.ndarray, params: P
         start += size
         approx = result.grad_approx[part]
         for side, g in (("numpy", result.grad[part]), ("keras", g_keras[part])):
-            rel = _relative_difference(g, approx)
+            rel = ni.relative_difference(g, approx)
             worst = int(np.argmax(np.abs(g - approx)))
             max_abs = float(np.abs(g - approx)[worst])
             checks.append(Check(f"d{key[0]}", key[1:], max_abs, rel,

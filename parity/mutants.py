@@ -123,7 +123,8 @@ def probe() -> list[str]:
         try:
             report = fn()
         except Exception as exc:  # a mutant may crash anywhere: that is a detection
-            failed.append(f"{name} (raised {type(exc).__name__})")
+            first = (str(exc).splitlines() or [""])[0][:90]
+            failed.append(f"{name} (raised {type(exc).__name__}: {first})")
             return
         if not report.passed:
             groups = sorted({_group(c) for c in report.failures()})

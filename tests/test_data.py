@@ -64,3 +64,15 @@ def test_standardizer_scales_small_spreads_too(rng: np.random.Generator) -> None
     X = rng.normal(0.0, 0.2, (2, 500))
     Z = ni.Standardizer.fit(X).transform(X)
     np.testing.assert_allclose(Z.std(axis=1), 1.0, rtol=1e-12)
+
+
+def test_mini_batches_default_size_is_64() -> None:
+    X = np.arange(100.0).reshape(1, 100)
+    assert [b[0].shape[1] for b in ni.random_mini_batches(X, X)] == [64, 36]
+
+
+def test_standardizer_leaves_constant_features_centred_unscaled() -> None:
+    X = np.vstack([np.linspace(0, 1, 10), np.full(10, 3.0)])
+    s = ni.Standardizer.fit(X)
+    new = s.transform(np.array([[0.5], [5.0]]))
+    assert new[1, 0] == 2.0  # (5 - 3) / 1: std 1 for a feature without spread

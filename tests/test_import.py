@@ -34,3 +34,17 @@ def test_all_names_exist() -> None:
     assert len(numpy_impl.__all__) == len(set(numpy_impl.__all__))
     for name in numpy_impl.__all__:
         assert hasattr(numpy_impl, name), name
+
+
+def test_keras_impl_knows_nothing_of_numpy_impl() -> None:
+    """The backends are independent: that is what makes their agreement mean something."""
+    import keras_impl
+
+    for path in Path(keras_impl.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            assert not any(n.split(".")[0] in ("numpy_impl", "parity") for n in names), path
