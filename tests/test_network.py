@@ -208,3 +208,14 @@ def test_load_refuses_an_invalid_configuration(tmp_path: Path) -> None:
     np.savez(path, **arrays)
     with pytest.raises(ValueError, match="invalid configuration: KeyError"):
         ni.NeuralNetwork.load(path)
+
+
+def test_saved_files_get_ordinary_permissions(tmp_path: Path) -> None:
+    path = tmp_path / "net.npz"
+    ni.NeuralNetwork((3, 1), seed=0).save(path)
+    probe = tmp_path / "plain"
+    probe.write_bytes(b"")
+    assert path.stat().st_mode & 0o777 == probe.stat().st_mode & 0o777
+    path.chmod(0o640)
+    ni.NeuralNetwork((3, 1), seed=0).save(path)
+    assert path.stat().st_mode & 0o777 == 0o640  # an existing file keeps its mode
