@@ -217,25 +217,22 @@ def _outdir(path: str) -> Path:
 
 
 # --- argument parsing -------------------------------------------------------------------------
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text}")
-    return value
+def _bounded(convert: type, ok: Any, expected: str) -> Any:
+    """An argparse type: ``convert(text)`` that must satisfy ``ok``."""
+    def parse(text: str) -> Any:
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+        if not ok(value):
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text}")
+        return value
+    return parse
 
 
-def _positive_float(text: str) -> float:
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text}")
-    return value
-
-
-def _keep_prob(text: str) -> float:
-    value = float(text)
-    if not 0 < value <= 1:
-        raise argparse.ArgumentTypeError(f"expected a keep probability in (0, 1], got {text}")
-    return value
+_positive_int = _bounded(int, lambda v: v >= 1, "an integer >= 1")
+_positive_float = _bounded(float, lambda v: v > 0, "a number > 0")
+_keep_prob = _bounded(float, lambda v: 0 < v <= 1, "a keep probability in (0, 1]")
 
 
 def build_parser() -> argparse.ArgumentParser:

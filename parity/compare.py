@@ -26,7 +26,14 @@ from parity.convert import (
 )
 from parity.report import Check, ParityReport, check_scalar_below, compare_arrays
 from parity.tolerances import GRADIENT_CHECK_EPSILON, NUMERICAL_GRADIENT, Tolerance, tolerance
-from parity.train import Lockstep, draw_masks, epoch_batches, keras_form, keras_optimizer_for
+from parity.train import (
+    Lockstep,
+    draw_masks,
+    epoch_batches,
+    keras_form,
+    keras_optimizer_for,
+    numpy_forward,
+)
 
 Params = dict[str, np.ndarray]
 Masks = Mapping[int, np.ndarray] | None
@@ -62,18 +69,12 @@ def paired_models(arch: Architecture, params: Params | None = None, seed: int = 
     return params, model
 
 
-def _numpy_forward(arch: Architecture, X: np.ndarray, params: Params, masks: Masks):
-    probs = arch.keep_probs if masks else None
-    return ni.model_forward(X, params, arch.hidden_activation, arch.output_activation,
-                            keep_probs=probs, masks=masks)
-
-
 # --- forward and cost -------------------------------------------------------------------
 def compare_forward(arch: Architecture, X: np.ndarray, params: Params | None = None,
                     masks: Masks = None, seed: int = 0) -> ParityReport:
     """Each layer's activations ``A{l}`` (after dropout where masks are given)."""
     params, model = paired_models(arch, params, seed)
-    AL, caches = _numpy_forward(arch, X, params, masks)
+    AL, caches = numpy_forward(arch, X, params, masks)
     ours = [c.A_prev for c in caches[1:]] + [AL]
     theirs = ki.forward(model, to_keras_data(X), masks_to_keras(masks or {}))
     tol = tolerance(arch.dtype, "forward")
@@ -102,7 +103,7 @@ def compare_cost(arch: Architecture, X: np.ndarray, Y: np.ndarray,
     """The cost (L2 included) in every form that applies: tracked logits, clipped
     probabilities, logits; saturated outputs are fine."""
     params, model = paired_models(arch, params, seed)
-    AL, caches = _numpy_forward(arch, X, params, masks)
+    AL, caches = numpy_forward(arch, X, params, masks)
     report = ParityReport(f"cost: {arch.label()}")
     for form, note, options in cost_forms(arch):
         value = caches[-1].Z if options.get("from_logits") else AL
@@ -118,7 +119,7 @@ def compare_cost(arch: Architecture, X: np.ndarray, Y: np.ndarray,
 def numpy_gradients(arch: Architecture, X: np.ndarray, Y: np.ndarray, params: Params,
                     masks: Masks = None) -> dict[str, np.ndarray]:
     """numpy_impl's backward pass for ``arch``."""
-    AL, caches = _numpy_forward(arch, X, params, masks)
+    AL, caches = numpy_forward(arch, X, params, masks)
     return ni.model_backward(AL, Y, caches, arch.hidden_activation, arch.output_activation,
                              arch.loss, arch.lambd)
 
@@ -152,7 +153,7 @@ def away_from_kinks(arch: Architecture, X: np.ndarray, params: Params,
     a relu kink (centred differences are meaningless at a kink)."""
     keep = np.ones(X.shape[1], dtype=bool)
     if arch.hidden_activation in ("relu", "leaky_relu"):
-        _, caches = _numpy_forward(arch, X, params, None)
+        _, caches = numpy_forward(arch, X, params, None)
         for cache in caches[:-1]:
             keep &= np.all(np.abs(cache.Z) > margin, axis=0)
     return keep

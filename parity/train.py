@@ -44,6 +44,21 @@ def draw_masks(arch: Architecture, m: int, rng: np.random.Generator) -> dict[int
             for layer, keep in enumerate(arch.keep_probs, start=1) if keep < 1.0}
 
 
+def numpy_forward(arch: Architecture, X: np.ndarray, params: Params,
+                  masks: dict[int, np.ndarray] | None = None) -> tuple[np.ndarray, list]:
+    """numpy_impl's forward for ``arch``, replaying ``masks`` when given."""
+    return ni.model_forward(X, params, arch.hidden_activation, arch.output_activation,
+                            keep_probs=arch.keep_probs if masks else None, masks=masks or None)
+
+
+def numpy_cost(arch: Architecture, AL: np.ndarray, caches: list, Y: np.ndarray,
+               params: Params) -> float:
+    """The cost numpy_impl trains on: from logits for cross-entropies (stable), L2 added."""
+    logits = arch.loss != "mse"
+    return ni.compute_cost(caches[-1].Z if logits else AL, Y, arch.loss, from_logits=logits,
+                           params=params, lambd=arch.lambd)
+
+
 def epoch_batches(X: np.ndarray, Y: np.ndarray, batch_size: int | None,
                   rng: np.random.Generator) -> list[tuple[np.ndarray, np.ndarray]]:
     """One epoch of mini-batches (shuffled, ragged last batch), or the full batch."""
@@ -81,12 +96,8 @@ class Lockstep:
 
     def _numpy_step(self, X: np.ndarray, Y: np.ndarray, masks: dict) -> float:
         arch = self.arch
-        AL, caches = ni.model_forward(X, self.params, arch.hidden_activation,
-                                      arch.output_activation, arch.keep_probs if masks else None,
-                                      masks=masks or None)
-        cost = ni.compute_cost(caches[-1].Z if arch.loss != "mse" else AL, Y, arch.loss,
-                               from_logits=arch.loss != "mse", params=self.params,
-                               lambd=arch.lambd)
+        AL, caches = numpy_forward(arch, X, self.params, masks)
+        cost = numpy_cost(arch, AL, caches, Y, self.params)
         grads = ni.model_backward(AL, Y, caches, arch.hidden_activation,
                                   arch.output_activation, arch.loss, arch.lambd)
         self.params, self.state = self.optimizer.update(self.params, grads, self.state,
@@ -175,11 +186,8 @@ def evaluate(arch: Architecture, params: Params, X: np.ndarray, Y: np.ndarray,
     """``(cost, accuracy)`` on ``X``, ``Y`` (no dropout, L2 included), computed by numpy_impl
     from ``params`` or, given a Keras ``model``, by Keras."""
     if model is None:
-        AL, caches = ni.model_forward(X, params, arch.hidden_activation, arch.output_activation)
-        logits = arch.loss != "mse"
-        cost = ni.compute_cost(caches[-1].Z if logits else AL, Y, arch.loss,
-                               from_logits=logits, params=params, lambd=arch.lambd)
-        return cost, _accuracy(arch, AL, Y)
+        AL, caches = numpy_forward(arch, X, params)
+        return numpy_cost(arch, AL, caches, Y, params), _accuracy(arch, AL, Y)
     Xk, Yk = to_keras_data(X), to_keras_data(Y)
     cost = float(ki.batch_loss(model, Xk, Yk, arch.loss, keras_form(arch), arch.lambd))
     return cost, _accuracy(arch, ki.forward(model, Xk)[-1].numpy().T, Y)
