@@ -103,3 +103,11 @@ def test_errors_are_one_line_with_status_2(args: tuple[str, ...], message: str) 
 def test_help(command: tuple[str, ...]) -> None:
     result = run(*command, "--help")
     assert result.returncode == 0 and "usage:" in result.stdout
+
+
+def test_installed_nn_parity_script() -> None:
+    script = Path(sys.executable).parent / "nn-parity"
+    assert script.exists(), "pip install -e . installs the nn-parity command"
+    result = subprocess.run([str(script), "report", "--help"], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0 and "--arch" in result.stdout
