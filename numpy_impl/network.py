@@ -117,7 +117,8 @@ class NeuralNetwork:
         cost += l2_cost(self.params, self.lambd, X.shape[1])
         grads = _backward(AL, Y, caches, hidden, self.output_activation, self.loss, self.lambd,
                           input_gradient=False)
-        self.params, self.opt_state = self.optimizer.update(
+        # the gradients are this loop's own, already consistent: no re-validation per step
+        self.params, self.opt_state = self.optimizer.step(
             self.params, grads, self.opt_state, learning_rate)
         return cost
 

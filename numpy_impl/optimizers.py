@@ -63,9 +63,14 @@ class GradientDescent:
 
     def update(self, params: Mapping[str, np.ndarray], grads: Mapping[str, np.ndarray],
                state: State, learning_rate: float) -> tuple[Params, State]:
-        """One step; returns new params and state."""
+        """One step: validates ``grads`` against ``params`` and the learning rate, then
+        applies ``step``; returns new params and state."""
         _check_grads(params, grads)
-        lr = check_positive(learning_rate, "learning_rate")
+        return self.step(params, grads, state, check_positive(learning_rate, "learning_rate"))
+
+    def step(self, params: Mapping[str, np.ndarray], grads: Mapping[str, np.ndarray],
+             state: State, lr: float) -> tuple[Params, State]:
+        """The update rule on validated arguments; returns new params and state."""
         new = {k: W - W.dtype.type(lr) * grads[f"d{k}"] for k, W in params.items()}
         return new, {"t": state["t"] + 1}
 
@@ -89,11 +94,9 @@ class Momentum(GradientDescent):
         """Zero velocities."""
         return {"t": 0, "v": _zeros_like_grads(params)}
 
-    def update(self, params: Mapping[str, np.ndarray], grads: Mapping[str, np.ndarray],
-               state: State, learning_rate: float) -> tuple[Params, State]:
-        """One step; returns new params and state."""
-        _check_grads(params, grads)
-        lr = check_positive(learning_rate, "learning_rate")
+    def step(self, params: Mapping[str, np.ndarray], grads: Mapping[str, np.ndarray],
+             state: State, lr: float) -> tuple[Params, State]:
+        """The update rule on validated arguments; returns new params and state."""
         b = self.beta
         v = {k: b * state["v"][k] + (1 - b) * grads[k] for k in state["v"]}
         new = {k: W - W.dtype.type(lr) * v[f"d{k}"] for k, W in params.items()}
@@ -116,11 +119,9 @@ class RMSprop(GradientDescent):
         """Zero squared-gradient averages."""
         return {"t": 0, "s": _zeros_like_grads(params)}
 
-    def update(self, params: Mapping[str, np.ndarray], grads: Mapping[str, np.ndarray],
-               state: State, learning_rate: float) -> tuple[Params, State]:
-        """One step; returns new params and state."""
-        _check_grads(params, grads)
-        lr = check_positive(learning_rate, "learning_rate")
+    def step(self, params: Mapping[str, np.ndarray], grads: Mapping[str, np.ndarray],
+             state: State, lr: float) -> tuple[Params, State]:
+        """The update rule on validated arguments; returns new params and state."""
         b = self.beta
         s = {k: b * state["s"][k] + (1 - b) * grads[k] ** 2 for k in state["s"]}
         new = {k: W - lr * grads[f"d{k}"] / (np.sqrt(s[f"d{k}"]) + self.epsilon)
@@ -154,11 +155,9 @@ class Adam(GradientDescent):
         """Zero first and second moments, t = 0."""
         return {"t": 0, "v": _zeros_like_grads(params), "s": _zeros_like_grads(params)}
 
-    def update(self, params: Mapping[str, np.ndarray], grads: Mapping[str, np.ndarray],
-               state: State, learning_rate: float) -> tuple[Params, State]:
-        """One step (t increases first, as in the course and Keras)."""
-        _check_grads(params, grads)
-        lr = check_positive(learning_rate, "learning_rate")
+    def step(self, params: Mapping[str, np.ndarray], grads: Mapping[str, np.ndarray],
+             state: State, lr: float) -> tuple[Params, State]:
+        """The update rule (t increases first, as in the course and Keras)."""
         b1, b2, eps, t = self.beta1, self.beta2, self.epsilon, state["t"] + 1
         v = {k: b1 * state["v"][k] + (1 - b1) * grads[k] for k in state["v"]}
         s = {k: b2 * state["s"][k] + (1 - b2) * grads[k] ** 2 for k in state["s"]}
