@@ -25,7 +25,7 @@ def bench_scaling_step(benchmark, width: int, m: int) -> None:
     benchmark.extra_info.update(kind="scaling", impl="numpy step", width=width, m=m,
                                 flops=step_flops(dims, m))
     benchmark.pedantic(numpy_step(dims, X, Y, hidden="relu", learning_rate=1e-3),
-                       rounds=5, warmup_rounds=1)
+                       rounds=10, warmup_rounds=1)
 
 
 @pytest.mark.parametrize("width,m", CASES)
@@ -48,4 +48,4 @@ def bench_scaling_matmul(benchmark, width: int, m: int) -> None:
     benchmark.group = f"scaling width={width} m={m}"
     benchmark.extra_info.update(kind="scaling", impl="matmul", width=width, m=m,
                                 flops=step_flops(dims, m))
-    benchmark.pedantic(gemms, rounds=5, warmup_rounds=1)
+    benchmark.pedantic(gemms, rounds=10, warmup_rounds=1)

@@ -1,5 +1,8 @@
 """Turn a ``pytest --benchmark-json`` file into a table of ratios against the targets.
 
+Ratios are of each benchmark's fastest round (``stats.min``), which on a shared machine is
+far more repeatable than the mean.
+
 Usage: ``python -m benchmarks.summary results.json``.
 """
 
@@ -16,7 +19,8 @@ def load(path: str | Path) -> list[dict[str, Any]]:
     """The benchmarks of a pytest-benchmark JSON file, each with ``extra_info`` and mean."""
     try:
         data = json.loads(Path(path).read_text())
-        rows = [{**b["extra_info"], "mean": b["stats"]["mean"], "name": b["name"]}
+        # the fastest round: the least disturbed by whatever else the machine is doing
+        rows = [{**b["extra_info"], "mean": b["stats"]["min"], "name": b["name"]}
                 for b in data["benchmarks"]]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ValueError(f"{path}: not a pytest-benchmark JSON file with results "

@@ -44,7 +44,7 @@ class Mistake:
 
 CATALOGUE: tuple[Mistake, ...] = (
     Mistake("missing 1/m in dW", "layers.py",
-            "dW = (dZ @ A_prev.T) / m", "dW = (dZ @ A_prev.T)"),
+            "dW = (A_prev @ dZ.T).T / m", "dW = (A_prev @ dZ.T).T"),
     Mistake("db summed over the wrong axis", "layers.py",
             "db = np.sum(dZ, axis=1, keepdims=True) / m",
             "db = np.sum(dZ, axis=0, keepdims=True) / m"),
@@ -54,8 +54,8 @@ CATALOGUE: tuple[Mistake, ...] = (
             "return dA * (Z > 0)", "return dA * (Z >= 0)"),
     Mistake("missing transpose in dA_prev", "layers.py",
             "dA_prev = W.T @ dZ if", "dA_prev = W @ dZ if"),
-    Mistake("extra transpose in dW", "layers.py",
-            "dW = (dZ @ A_prev.T) / m", "dW = (dZ @ A_prev.T).T / m"),
+    Mistake("transpose missing in dW", "layers.py",
+            "dW = (A_prev @ dZ.T).T / m", "dW = (A_prev @ dZ.T) / m"),
     Mistake("dropout mask not rescaled", "regularization.py",
             "return A * D / A.dtype.type(keep_prob)", "return A * D"),
     Mistake("L2 gradient missing its lambd/m", "regularization.py",
