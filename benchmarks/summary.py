@@ -1,7 +1,7 @@
 """Turn a ``pytest --benchmark-json`` file into a table of ratios against the targets.
 
-Ratios are of each benchmark's fastest round (``stats.min``), which on a shared machine is
-far more repeatable than the mean.
+Ratios are of each benchmark's median round (``stats.median``), which on a shared machine
+is far more repeatable than the mean (a few slow rounds drag the mean, not the median).
 
 Usage: ``python -m benchmarks.summary results.json``.
 """
@@ -19,8 +19,8 @@ def load(path: str | Path) -> list[dict[str, Any]]:
     """The benchmarks of a pytest-benchmark JSON file, each with ``extra_info`` and mean."""
     try:
         data = json.loads(Path(path).read_text())
-        # the fastest round: the least disturbed by whatever else the machine is doing
-        rows = [{**b["extra_info"], "mean": b["stats"]["min"], "name": b["name"]}
+        # the median round: robust to the long tail that a shared machine adds to the mean
+        rows = [{**b["extra_info"], "mean": b["stats"]["median"], "name": b["name"]}
                 for b in data["benchmarks"]]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ValueError(f"{path}: not a pytest-benchmark JSON file with results "
