@@ -63,12 +63,17 @@ def check_targets(AL: np.ndarray, Y: object, loss: str,
         raise ValueError(f"{name} has shape {AL.shape} but Y has shape {Y.shape}; expected equal")
     if AL.shape[1] == 0:
         raise ValueError(f"{name} has shape {AL.shape}; expected at least one example (m >= 1)")
+    check_labels(Y, loss)
+    return AL, Y
+
+
+def check_labels(Y: np.ndarray, loss: str) -> None:
+    """Raise ValueError unless ``Y`` holds 0/1 for "bce" or one-hot columns for "cce"."""
     if loss == "bce":
         check_binary(Y)
     elif loss == "cce" and (np.any(Y < 0) or not np.allclose(Y.sum(axis=0), 1.0, atol=1e-6)):
         raise ValueError("Y must be one-hot (non-negative columns summing to 1) for "
                          "categorical cross-entropy")
-    return AL, Y
 
 
 def _clip(AL: np.ndarray, clip: float | None) -> np.ndarray:

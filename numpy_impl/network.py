@@ -24,7 +24,7 @@ from numpy_impl._checks import (
     check_positive_int,
 )
 from numpy_impl.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, get_activation
-from numpy_impl.costs import check_targets, output_cost, resolve_loss
+from numpy_impl.costs import check_labels, output_cost, resolve_loss
 from numpy_impl.data import random_mini_batches
 from numpy_impl.initializers import INITIALIZERS, initialize_parameters
 from numpy_impl.io import atomic_write
@@ -101,8 +101,7 @@ class NeuralNetwork:
         if Y.shape != expected:
             raise ValueError(f"Y has shape {Y.shape}; expected {expected} for X of shape "
                              f"{X.shape} and {self.layer_dims[-1]} output unit(s)")
-        if self.loss != "mse":
-            check_targets(np.zeros_like(Y), Y, self.loss, "output")
+        check_labels(Y, self.loss)
         return X, Y
 
     # --- training -----------------------------------------------------------

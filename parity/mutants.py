@@ -99,7 +99,6 @@ FAST_CATALOGUE = ("missing 1/m in dW", "relu derivative off at zero",
 def probe() -> list[str]:
     """Run the parity checks used to detect mutants; return the names of those that failed
     (an exception in a check counts as a failure, named with its type)."""
-    import numpy as np
 
     import numpy_impl as ni
     from parity.architecture import ZOO, Architecture
@@ -141,7 +140,6 @@ def probe() -> list[str]:
     run("fit", lambda: compare_fit(ZOO["tabular_2layer"], X, Y, "momentum", 2, 10, 0.05))
     for method in ni.INITIALIZERS:
         run(f"init {method}", lambda m=method: compare_initializers(m, 300, 200))
-    del np
     return failed
 
 
