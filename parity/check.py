@@ -242,8 +242,9 @@ def _keras_cost_grads(params: Mapping[str, np.ndarray], X: np.ndarray, Y: np.nda
     model = _keras_model(params, dims)
     layers = ki.dense_layers(model)
     grads = {}
+    inputs = [cache[0][0] for cache in _course_caches(params, X)[1]]  # A_prev per layer
     for start in range(L):  # gradient w.r.t. the input of layer start+1
-        A = _tensor(X.T) if start == 0 else _tensor(_course_caches(params, X)[1][start][0][0].T)
+        A = _tensor(inputs[start].T)
         with tf.GradientTape() as tape:
             tape.watch(A)
             out = A
