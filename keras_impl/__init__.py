@@ -24,12 +24,19 @@ from keras_impl.model import (  # noqa: E402
     set_weights,
 )
 from keras_impl.optimizers import OPTIMIZERS, ConstantRate, TextbookAdam, make_optimizer  # noqa: E402
-from keras_impl.training import batch_loss, fit, gradients, make_train_step, train_step  # noqa: E402
+from keras_impl.training import (  # noqa: E402
+    accuracy,
+    batch_loss,
+    fit,
+    gradients,
+    make_train_step,
+    train_step,
+)
 
 __all__ = [
     "FORMS", "HIDDEN", "INITIALIZERS", "LOSSES", "OPTIMIZERS", "OUTPUT",
     "ConstantRate", "MaskedDropout", "TextbookAdam",
-    "batch_loss", "build_model", "data_loss", "dense_layers", "digit_model", "fit",
+    "accuracy", "batch_loss", "build_model", "data_loss", "dense_layers", "digit_model", "fit",
     "forward", "get_weights", "gradients", "l2_term", "make_initializer", "make_optimizer",
     "make_train_step", "model_dtype", "set_weights", "train_step",
 ]

@@ -102,10 +102,10 @@ def build_model(layer_dims: Sequence[int], hidden_activation: str = "relu",
     """A ``keras.Sequential`` of Dense layers ``dense_1 .. dense_L`` for ``layer_dims``.
 
     ``dropout``: "mask" inserts ``MaskedDropout`` layers (masks injected by the caller),
-    "keras" Keras' own ``Dropout(rate=1 - keep_prob)`` with its own RNG. ``lambd`` is the
-    textbook L2 strength, kept on the model as ``model.lambd`` for the custom training
-    step (which adds ``lambd/(2m) sum ||W||^2`` per batch); with ``l2_batch_size`` the
-    kernels also get ``ExactL2(lambd / (2 * l2_batch_size))`` so that ``model.fit`` sees it.
+    "keras" Keras' own ``Dropout(rate=1 - keep_prob)`` with its own RNG. ``lambd`` (the
+    textbook L2 strength) is for ``model.fit`` only and needs ``l2_batch_size``: the kernels
+    get ``ExactL2(lambd / (2 * l2_batch_size))``. The custom training step, ``batch_loss``
+    and ``gradients`` take ``lambd`` as an argument instead (exact for any batch size).
     """
     if isinstance(layer_dims, (str, bytes)) or not all(
             isinstance(d, (int, np.integer)) and not isinstance(d, bool) for d in layer_dims):
@@ -124,6 +124,9 @@ def build_model(layer_dims: Sequence[int], hidden_activation: str = "relu",
         raise ValueError(f"dropout must be 'mask' or 'keras', got {dropout!r}")
     if not (isinstance(lambd, (int, float)) and np.isfinite(lambd) and lambd >= 0):
         raise ValueError(f"lambd must be a finite number >= 0, got {lambd!r}")
+    if lambd and not l2_batch_size:
+        raise ValueError("lambd > 0 needs l2_batch_size (the batch size model.fit will use); "
+                         "the custom training step takes lambd as an argument instead")
     probs = normalize_keep_probs(keep_probs, len(dims) - 2)
     regularizer = None
     if lambd and l2_batch_size:
@@ -146,8 +149,6 @@ def build_model(layer_dims: Sequence[int], hidden_activation: str = "relu",
                 keras.layers.Dropout(1.0 - keep, seed=layer_seed, dtype=dtype,
                                      name=f"dropout_{layer}"))
     model = keras.Sequential(layers, name="nn_parity_" + "_".join(map(str, dims)))
-    model.lambd = float(lambd)
-    model.keep_probs = probs
     return model
 
 

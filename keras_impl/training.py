@@ -54,13 +54,9 @@ def _check_xy(model: keras.Model, X: Any, Y: Any,
 
 
 def batch_loss(model: keras.Model, X: Any, Y: Any, loss: str = "bce",
-               form: str = "probabilities", lambd: float | None = None,
+               form: str = "probabilities", lambd: float = 0.0,
                masks: Masks = None, training: bool = False) -> Any:
-    """The textbook cost of one batch: mean loss + ``lambd/(2m) sum ||W||^2``.
-
-    ``lambd=None`` takes ``model.lambd``.
-    """
-    lambd = getattr(model, "lambd", 0.0) if lambd is None else lambd
+    """The textbook cost of one batch: mean loss + ``lambd/(2m) sum ||W||^2``."""
     out = forward(model, X, masks, training)[-1]
     cost = data_loss(Y, out, loss, form)
     if lambd:
@@ -68,8 +64,27 @@ def batch_loss(model: keras.Model, X: Any, Y: Any, loss: str = "bce",
     return cost
 
 
+def accuracy(model: keras.Model, X: Any, Y: Any, loss: str = "bce",
+             form: str = "probabilities") -> float:
+    """Accuracy in [0, 1] of the model (no dropout) on ``X (m, n_x)``, ``Y (m, n_out)``:
+    "bce" thresholds the probability at 0.5, "cce" compares the arg-max with the one-hot
+    ``Y``; with ``form="logits"`` the output is taken through sigmoid/softmax first."""
+    check_loss(loss, form)
+    if loss == "mse":
+        raise ValueError("accuracy needs a cross-entropy loss, got loss 'mse'")
+    X, Y = _check_xy(model, X, Y, loss)
+    out = forward(model, X)[-1]
+    if form == "logits":
+        out = keras.activations.sigmoid(out) if loss == "bce" else keras.activations.softmax(out)
+    if loss == "bce":
+        hits = keras.ops.equal(out > 0.5, Y > 0.5)
+    else:
+        hits = keras.ops.equal(keras.ops.argmax(out, axis=1), keras.ops.argmax(Y, axis=1))
+    return float(keras.ops.mean(keras.ops.cast(hits, "float64")))
+
+
 def gradients(model: keras.Model, X: Any, Y: Any, loss: str = "bce",
-              form: str = "probabilities", lambd: float | None = None,
+              form: str = "probabilities", lambd: float = 0.0,
               masks: Masks = None) -> dict[str, np.ndarray]:
     """Autodiff gradients of the batch cost, in the Keras layout.
 
@@ -94,7 +109,7 @@ def gradients(model: keras.Model, X: Any, Y: Any, loss: str = "bce",
 
 def make_train_step(model: keras.Model, optimizer: keras.optimizers.Optimizer,
                     loss: str = "bce", form: str = "probabilities",
-                    lambd: float | None = None, compiled: bool = False,
+                    lambd: float = 0.0, compiled: bool = False,
                     ) -> Callable[..., Any]:
     """A function ``step(X, Y, masks=None) -> cost`` doing one forward, backward and
     update; ``compiled=True`` wraps it in ``tf.function``. The cost is computed before
@@ -112,7 +127,7 @@ def make_train_step(model: keras.Model, optimizer: keras.optimizers.Optimizer,
 
 
 def train_step(model: keras.Model, optimizer: keras.optimizers.Optimizer, X: Any, Y: Any,
-               loss: str = "bce", form: str = "probabilities", lambd: float | None = None,
+               loss: str = "bce", form: str = "probabilities", lambd: float = 0.0,
                masks: Masks = None) -> float:
     """One eager training step on ``X (m, n_x)``, ``Y (m, n_out)``; returns the cost."""
     check_loss(loss, form)
@@ -123,16 +138,20 @@ def train_step(model: keras.Model, optimizer: keras.optimizers.Optimizer, X: Any
 def fit(model: keras.Model, optimizer: keras.optimizers.Optimizer, X: Any, Y: Any,
         epochs: int = 1, batch_size: int | None = None, loss: str = "bce",
         form: str = "probabilities", method: str = "loop", compiled: bool = True,
-        ) -> list[float]:
+        lambd: float = 0.0) -> list[float]:
     """Train without shuffling (batches are consecutive slices, the last one ragged);
     returns the example-weighted mean cost per epoch.
 
-    ``method="loop"``: the GradientTape step (L2 per batch from ``model.lambd``);
+    ``method="loop"``: the GradientTape step, L2 ``lambd/(2m) sum ||W||^2`` per batch;
     ``method="keras"``: ``model.compile`` + ``model.fit(shuffle=False)``, where L2 comes
-    only from kernel regularizers (``build_model(..., l2_batch_size=...)``).
+    only from kernel regularizers (``build_model(..., l2_batch_size=...)``), so ``lambd``
+    must stay 0 there.
     """
     if method not in ("loop", "keras"):
         raise ValueError(f"method must be 'loop' or 'keras', got {method!r}")
+    if method == "keras" and lambd:
+        raise ValueError("lambd applies to method='loop'; model.fit takes L2 from the "
+                         "kernel regularizers (build_model(..., lambd, l2_batch_size=...))")
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs must be an int >= 1, got {epochs!r}")
     check_loss(loss, form)
@@ -158,7 +177,7 @@ def fit(model: keras.Model, optimizer: keras.optimizers.Optimizer, X: Any, Y: An
         data = tf.data.Dataset.from_tensor_slices((X, Y)).batch(bs)
         history = model.fit(data, epochs=epochs, shuffle=False, verbose=0)
         return [float(c) for c in history.history["loss"]]
-    step = make_train_step(model, optimizer, loss, form, compiled=compiled)
+    step = make_train_step(model, optimizer, loss, form, lambd, compiled=compiled)
     costs = []
     for _ in range(epochs):
         total = 0.0

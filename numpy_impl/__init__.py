@@ -4,6 +4,7 @@ Importing this package never imports TensorFlow or Keras. Layout: ``X (n_x, m)``
 ``Y (n_y, m)``, ``params["W{l}"] (n_l, n_{l-1})``, ``params["b{l}"] (n_l, 1)``.
 """
 
+from numpy_impl._validate import check_params
 from numpy_impl.activations import (
     ACTIVATIONS,
     HIDDEN_ACTIVATIONS,
@@ -24,6 +25,13 @@ from numpy_impl.activations import (
     tanh_backward,
 )
 from numpy_impl.basics import image2vector, l1_loss, l2_loss, normalize_rows, sigmoid_derivative
+from numpy_impl.config import (
+    LayerSpec,
+    NetworkConfig,
+    dense_layer,
+    dropout_layer,
+    normalize_keep_probs,
+)
 from numpy_impl.costs import (
     DEFAULT_LOSS,
     KERAS_EPSILON,
@@ -52,7 +60,7 @@ from numpy_impl.layers import (
     linear_backward,
     linear_forward,
 )
-from numpy_impl.model import model_backward, model_forward
+from numpy_impl.model import backward_pass, forward_pass, model_backward, model_forward
 from numpy_impl.network import NeuralNetwork
 from numpy_impl.optimizers import (
     OPTIMIZERS,
@@ -71,26 +79,31 @@ from numpy_impl.optimizers import (
     update_parameters_with_momentum,
     update_parameters_with_rmsprop,
 )
-from numpy_impl.regularization import apply_dropout, dropout_mask, l2_cost, l2_gradient
-from numpy_impl.rng import as_generator
+from numpy_impl.regularization import (
+    apply_dropout,
+    dropout_mask,
+    dropout_masks,
+    l2_cost,
+    l2_gradient,
+)
+from numpy_impl.rng import SeedLike, as_generator
 
 __all__ = [
-    "ACTIVATIONS", "DEFAULT_LOSS", "HIDDEN_ACTIVATIONS", "INITIALIZERS", "KERAS_EPSILON",
-    "LEAKY_RELU_SLOPE", "LOSSES", "OPTIMIZERS", "OUTPUT_ACTIVATIONS",
-    "Activation", "Adam", "Dataset", "GradientCheckResult", "GradientDescent", "LayerCache",
-    "Momentum",
-    "NeuralNetwork", "RMSprop", "Standardizer",
-    "apply_dropout", "as_generator", "atomic_write", "compute_cost", "dropout_mask",
-    "get_activation", "get_optimizer", "gradient_check", "grads_to_vector", "image2vector",
-    "initialize_adam", "initialize_parameters", "initialize_velocity", "l1_loss", "l2_cost",
-    "l2_gradient", "l2_loss", "leaky_relu", "leaky_relu_backward", "linear",
-    "linear_activation_backward", "linear_activation_forward", "linear_backward",
-    "linear_forward", "load_dataset", "model_backward", "model_forward", "my_dense", "my_dense_v",
-    "my_sequential", "normalize_rows", "optimizer_from_dict", "output_delta",
-    "params_to_vector", "random_mini_batches", "relative_difference", "relu", "relu_backward",
-    "resolve_loss",
-    "schedule_lr_decay", "sigmoid", "sigmoid_backward", "sigmoid_derivative", "softmax",
-    "softmax_backward", "tanh", "tanh_backward", "update_lr", "update_parameters",
-    "update_parameters_with_adam", "update_parameters_with_momentum",
-    "update_parameters_with_rmsprop", "vector_to_params",
+    "ACTIVATIONS", "Activation", "Adam", "DEFAULT_LOSS", "Dataset", "GradientCheckResult",
+    "GradientDescent", "HIDDEN_ACTIVATIONS", "INITIALIZERS", "KERAS_EPSILON",
+    "LEAKY_RELU_SLOPE", "LOSSES", "LayerCache", "LayerSpec", "Momentum", "NetworkConfig",
+    "NeuralNetwork", "OPTIMIZERS", "OUTPUT_ACTIVATIONS", "RMSprop", "SeedLike", "Standardizer",
+    "apply_dropout", "as_generator", "atomic_write", "backward_pass", "check_params",
+    "compute_cost", "dense_layer", "dropout_layer", "dropout_mask", "dropout_masks",
+    "forward_pass", "get_activation", "get_optimizer", "gradient_check", "grads_to_vector",
+    "image2vector", "initialize_adam", "initialize_parameters", "initialize_velocity",
+    "l1_loss", "l2_cost", "l2_gradient", "l2_loss", "leaky_relu", "leaky_relu_backward",
+    "linear", "linear_activation_backward", "linear_activation_forward", "linear_backward",
+    "linear_forward", "load_dataset", "model_backward", "model_forward", "my_dense",
+    "my_dense_v", "my_sequential", "normalize_keep_probs", "normalize_rows",
+    "optimizer_from_dict", "output_delta", "params_to_vector", "random_mini_batches",
+    "relative_difference", "relu", "relu_backward", "resolve_loss", "schedule_lr_decay",
+    "sigmoid", "sigmoid_backward", "sigmoid_derivative", "softmax", "softmax_backward", "tanh",
+    "tanh_backward", "update_lr", "update_parameters", "update_parameters_with_adam",
+    "update_parameters_with_momentum", "update_parameters_with_rmsprop", "vector_to_params",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from numpy_impl._checks import as_float_array
+from numpy_impl._validate import as_float_array
 from numpy_impl.activations import sigmoid
 
 

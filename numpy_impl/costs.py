@@ -16,7 +16,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from numpy_impl._checks import (
+from numpy_impl._validate import (
     as_float_array,
     as_label_array,
     check_binary,
@@ -147,7 +147,7 @@ def compute_cost(AL: np.ndarray, Y: np.ndarray, loss: str = "bce", from_logits: 
 def output_cost(AL: np.ndarray, ZL: np.ndarray, Y: np.ndarray, loss: str) -> float:
     """The cost of a network's output, from logits wherever the loss allows (stable).
 
-    Internal helper for training and gradient checking: inputs are already validated.
+    The core that training and gradient checking share: inputs are already validated.
     """
     if loss == "mse":
         return _mse(AL, Y)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from numpy_impl._checks import as_float_array, check_finite, check_positive_int
+from numpy_impl._validate import as_float_array, check_finite, check_positive_int
 from numpy_impl.rng import SeedLike, as_generator
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from numpy_impl._checks import as_float_array
+from numpy_impl._validate import as_float_array
 from numpy_impl.activations import sigmoid
 
 ActivationFn = Callable[[np.ndarray], np.ndarray]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from numpy_impl._checks import as_float_array, as_label_array, check_params, check_positive
+from numpy_impl._validate import as_float_array, as_label_array, check_params, check_positive
 from numpy_impl.costs import output_cost, resolve_loss
 from numpy_impl.model import model_backward, model_forward
 from numpy_impl.regularization import l2_cost

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from numpy_impl._checks import check_layer_dims, check_positive
+from numpy_impl._validate import check_layer_dims, check_positive
 from numpy_impl.rng import SeedLike, as_generator
 
 INITIALIZERS = ("zeros", "random", "xavier", "glorot", "he")

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from numpy_impl._checks import as_float_array
+from numpy_impl._validate import as_float_array
 from numpy_impl.activations import get_activation
 
 LinearCache = tuple[np.ndarray, np.ndarray, np.ndarray]

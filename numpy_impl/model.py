@@ -11,12 +11,12 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from numpy_impl._checks import (
+from numpy_impl._validate import (
     as_float_array,
     check_finite,
+    check_masks,
     check_params,
     check_positive,
-    check_probability,
 )
 from numpy_impl.activations import (
     HIDDEN_ACTIVATIONS,
@@ -24,36 +24,11 @@ from numpy_impl.activations import (
     Activation,
     get_activation,
 )
+from numpy_impl.config import KeepProbs, normalize_keep_probs
 from numpy_impl.costs import check_targets, output_delta, resolve_loss
 from numpy_impl.layers import LayerCache, linear_backward
 from numpy_impl.regularization import apply_dropout, dropout_mask, l2_gradient
 from numpy_impl.rng import SeedLike, as_generator
-
-KeepProbs = float | Sequence[float] | None
-
-
-def normalize_keep_probs(keep_probs: KeepProbs, n_hidden: int) -> tuple[float, ...]:
-    """One keep probability per hidden layer: None -> all 1.0, a float -> repeated."""
-    if keep_probs is None:
-        return (1.0,) * n_hidden
-    if isinstance(keep_probs, (int, float, np.floating)) and not isinstance(keep_probs, bool):
-        return (check_probability(keep_probs, "keep_probs"),) * n_hidden
-    probs = tuple(keep_probs)
-    if len(probs) != n_hidden:
-        raise ValueError(
-            f"keep_probs must hold one value per hidden layer ({n_hidden}), got {len(probs)}"
-        )
-    return tuple(check_probability(p, f"keep_probs[{i}]") for i, p in enumerate(probs))
-
-
-def _check_masks(masks: Mapping[int, np.ndarray] | None, n_hidden: int) -> None:
-    if masks is None:
-        return
-    if not isinstance(masks, Mapping):
-        raise TypeError(f"masks must be a dict {{layer: D}}, got {type(masks).__name__}")
-    bad = [k for k in masks if not (isinstance(k, int) and 1 <= k <= n_hidden)]
-    if bad:
-        raise ValueError(f"masks keys must be hidden-layer numbers 1..{n_hidden}, got {bad}")
 
 
 def model_forward(X: np.ndarray, params: Mapping[str, np.ndarray],
@@ -81,7 +56,7 @@ def model_forward(X: np.ndarray, params: Mapping[str, np.ndarray],
     hidden = get_activation(hidden_activation, HIDDEN_ACTIVATIONS, "hidden_activation")
     output = get_activation(output_activation, OUTPUT_ACTIVATIONS, "output_activation")
     probs = normalize_keep_probs(keep_probs, L - 1)
-    _check_masks(masks, L - 1)
+    check_masks(masks, L - 1)
     masks = masks or {}
     needs_rng = any(p < 1.0 and i + 1 not in masks for i, p in enumerate(probs))
     if needs_rng and rng is None:
@@ -89,13 +64,15 @@ def model_forward(X: np.ndarray, params: Mapping[str, np.ndarray],
                          "when keep_probs < 1 and no masks are given")
     gen = as_generator(rng, "rng") if needs_rng else None
 
-    return _forward(X, params, hidden, output, probs, masks, gen)
+    return forward_pass(X, params, hidden, output, probs, masks, gen)
 
 
-def _forward(X: np.ndarray, params: Mapping[str, np.ndarray], hidden: Activation,
-             output: Activation, probs: tuple[float, ...], masks: Mapping[int, np.ndarray],
-             rng: np.random.Generator | None) -> tuple[np.ndarray, list[LayerCache]]:
-    """The forward loop on validated inputs (see ``model_forward``)."""
+def forward_pass(X: np.ndarray, params: Mapping[str, np.ndarray], hidden: Activation,
+                 output: Activation, probs: tuple[float, ...], masks: Mapping[int, np.ndarray],
+                 rng: np.random.Generator | None) -> tuple[np.ndarray, list[LayerCache]]:
+    """The forward loop on validated inputs (see ``model_forward``): the core that
+    ``model_forward`` and ``NeuralNetwork`` share. ``probs`` has one keep probability per
+    hidden layer; masks missing from ``masks`` are drawn from ``rng``."""
     L = len(probs) + 1
     A, caches = X, []
     for layer in range(1, L + 1):
@@ -137,14 +114,15 @@ def model_backward(AL: np.ndarray, Y: np.ndarray, caches: Sequence[LayerCache],
                          f"{AL.shape} like AL")
     hidden = get_activation(hidden_activation, HIDDEN_ACTIVATIONS, "hidden_activation")
     lambd = check_positive(lambd, "lambd", allow_zero=True)
-    return _backward(AL, Y, caches, hidden, output_activation, loss, lambd)
+    return backward_pass(AL, Y, caches, hidden, output_activation, loss, lambd)
 
 
-def _backward(AL: np.ndarray, Y: np.ndarray, caches: Sequence[LayerCache], hidden: Activation,
-              output_activation: str, loss: str, lambd: float,
-              input_gradient: bool = True) -> dict[str, np.ndarray]:
-    """The backward loop on validated inputs (see ``model_backward``); without
-    ``input_gradient`` there is no ``dA0`` (a training step does not need it)."""
+def backward_pass(AL: np.ndarray, Y: np.ndarray, caches: Sequence[LayerCache],
+                  hidden: Activation, output_activation: str, loss: str, lambd: float,
+                  input_gradient: bool = True) -> dict[str, np.ndarray]:
+    """The backward loop on validated inputs (see ``model_backward``): the core that
+    ``model_backward`` and ``NeuralNetwork`` share. Without ``input_gradient`` there is no
+    ``dA0`` (a training step does not need it)."""
     L, m = len(caches), AL.shape[1]
     grads: dict[str, np.ndarray] = {}
     dZ = output_delta(AL, caches[-1].Z, Y, output_activation, loss)

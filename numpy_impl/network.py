@@ -14,26 +14,33 @@ from typing import Any
 
 import numpy as np
 
-from numpy_impl._checks import (
+from numpy_impl._validate import (
     as_float_array,
     as_label_array,
     check_finite,
-    check_layer_dims,
+    check_masks,
     check_params,
     check_positive,
     check_positive_int,
 )
-from numpy_impl.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, get_activation
-from numpy_impl.costs import check_labels, output_cost, resolve_loss
+from numpy_impl.activations import get_activation
+from numpy_impl.config import KeepProbs, NetworkConfig
+from numpy_impl.costs import check_labels, output_cost
 from numpy_impl.data import random_mini_batches
-from numpy_impl.initializers import INITIALIZERS, initialize_parameters
+from numpy_impl.initializers import initialize_parameters
 from numpy_impl.io import atomic_write
-from numpy_impl.model import KeepProbs, _backward, _forward, normalize_keep_probs
-from numpy_impl.optimizers import GradientDescent, get_optimizer, optimizer_from_dict
-from numpy_impl.regularization import l2_cost
+from numpy_impl.model import backward_pass, forward_pass
+from numpy_impl.optimizers import (
+    GradientDescent,
+    get_optimizer,
+    optimizer_from_dict,
+    schedule_lr_decay,
+)
+from numpy_impl.regularization import dropout_masks, l2_penalty
 from numpy_impl.rng import SeedLike, as_generator
 
 FORMAT = "nn-parity/NeuralNetwork/1"
+Batches = list[tuple[np.ndarray, np.ndarray]]
 
 
 class NeuralNetwork:
@@ -42,7 +49,8 @@ class NeuralNetwork:
     ``layer_dims``: ``(n_x, n_1, ..., n_L)``. ``keep_probs``: a float or one value per
     hidden layer. ``optimizer``: "gd", "momentum", "rmsprop", "adam" or an instance
     (e.g. ``Adam(form="keras")``). ``seed`` (int or Generator) drives initialisation,
-    shuffling and dropout; its state is saved with the model.
+    shuffling and dropout; its state is saved with the model. The architecture is kept
+    as a ``NetworkConfig`` in ``network`` (see ``from_config`` and ``config``).
     """
 
     def __init__(self, layer_dims: Sequence[int], hidden_activation: str = "relu",
@@ -50,33 +58,86 @@ class NeuralNetwork:
                  lambd: float = 0.0, keep_probs: KeepProbs = None,
                  optimizer: str | GradientDescent = "gd", loss: str | None = None,
                  seed: SeedLike = None, dtype: str = "float64") -> None:
-        self.layer_dims = check_layer_dims(layer_dims)
-        get_activation(hidden_activation, HIDDEN_ACTIVATIONS, "hidden_activation")
-        get_activation(output_activation, OUTPUT_ACTIVATIONS, "output_activation")
-        if initializer not in INITIALIZERS:
-            raise ValueError(f"initializer must be one of {INITIALIZERS}, got {initializer!r}")
-        self.hidden_activation = hidden_activation
-        self.output_activation = output_activation
-        self.initializer = initializer
-        self.loss = resolve_loss(output_activation, loss)
-        self.lambd = check_positive(lambd, "lambd", allow_zero=True)
-        self.keep_probs = normalize_keep_probs(keep_probs, len(self.layer_dims) - 2)
+        network = NetworkConfig(
+            layer_dims=layer_dims, hidden_activation=hidden_activation,
+            output_activation=output_activation, initializer=initializer, lambd=lambd,
+            keep_probs=keep_probs, dtype=dtype, loss=loss)
+        self._setup(network, optimizer, seed)
+
+    def _setup(self, network: NetworkConfig, optimizer: str | GradientDescent,
+               seed: SeedLike) -> None:
+        self.network = network
         self.optimizer = get_optimizer(optimizer)
-        self.dtype = np.dtype(dtype)
+        self.dtype = np.dtype(network.dtype)
         self._rng = as_generator(seed)
-        self.params = initialize_parameters(self.layer_dims, initializer, self._rng, self.dtype)
+        self.params = initialize_parameters(network.layer_dims, network.initializer,
+                                            self._rng, self.dtype)
         self.opt_state = self.optimizer.init_state(self.params)
         self.history: list[float] = []
 
+    @classmethod
+    def from_config(cls, config: NetworkConfig | Mapping[str, Any],
+                    optimizer: str | GradientDescent | Mapping[str, Any] | None = None,
+                    seed: SeedLike = None) -> NeuralNetwork:
+        """A network from a ``NetworkConfig`` (or a subclass such as parity's
+        ``Architecture``) or from the dict ``config()`` returns. ``optimizer`` (a name, an
+        instance or a ``to_dict()`` dict) overrides the dict's "optimizer"; default "gd"."""
+        if isinstance(config, NetworkConfig):
+            network = NetworkConfig(**config.network_fields())
+        else:
+            if not isinstance(config, Mapping):
+                raise TypeError(f"config must be a NetworkConfig or a dict, got "
+                                f"{type(config).__name__}")
+            fields = dict(config)
+            stored = fields.pop("optimizer", "gd")
+            optimizer = stored if optimizer is None else optimizer
+            network = NetworkConfig.from_dict(fields)
+        if isinstance(optimizer, Mapping):
+            optimizer = optimizer_from_dict(optimizer)
+        net = cls.__new__(cls)
+        net._setup(network, "gd" if optimizer is None else optimizer, seed)
+        return net
+
     # --- configuration ----------------------------------------------------
     def config(self) -> dict[str, Any]:
-        """The architecture and training settings as a JSON-ready dict."""
-        return {
-            "layer_dims": list(self.layer_dims), "hidden_activation": self.hidden_activation,
-            "output_activation": self.output_activation, "initializer": self.initializer,
-            "lambd": self.lambd, "keep_probs": list(self.keep_probs), "loss": self.loss,
-            "optimizer": self.optimizer.to_dict(), "dtype": self.dtype.name,
-        }
+        """The architecture (``network``'s fields) and the optimizer, as a JSON-ready dict
+        that ``from_config`` takes back."""
+        return {**self.network.to_dict(), "optimizer": self.optimizer.to_dict()}
+
+    @property
+    def layer_dims(self) -> tuple[int, ...]:
+        """``(n_x, n_1, ..., n_L)``."""
+        return self.network.layer_dims
+
+    @property
+    def hidden_activation(self) -> str:
+        """The hidden layers' activation."""
+        return self.network.hidden_activation
+
+    @property
+    def output_activation(self) -> str:
+        """The output layer's activation."""
+        return self.network.output_activation
+
+    @property
+    def initializer(self) -> str:
+        """The initialiser's name."""
+        return self.network.initializer
+
+    @property
+    def loss(self) -> str:
+        """"bce", "cce" or "mse"."""
+        return self.network.loss
+
+    @property
+    def lambd(self) -> float:
+        """L2 strength (textbook lambda)."""
+        return self.network.lambd
+
+    @property
+    def keep_probs(self) -> tuple[float, ...]:
+        """One keep probability per hidden layer."""
+        return self.network.keep_probs
 
     def __repr__(self) -> str:
         dims = "-".join(map(str, self.layer_dims))
@@ -104,28 +165,86 @@ class NeuralNetwork:
         check_labels(Y, self.loss)
         return X, Y
 
+    def _check_masks(self, masks: Mapping[int, np.ndarray], m: int) -> dict[int, np.ndarray]:
+        check_masks(masks, len(self.keep_probs))
+        out = {}
+        for layer, D in masks.items():
+            D = np.asarray(D)
+            expected = (self.layer_dims[layer], m)
+            if D.shape != expected:
+                raise ValueError(f"masks[{layer}] has shape {D.shape}; expected {expected}")
+            if not np.all((D == 0) | (D == 1)):
+                raise ValueError(f"masks[{layer}] must hold only 0 and 1")
+            out[layer] = D.astype(self.dtype, copy=False)
+        return out
+
     # --- training -----------------------------------------------------------
     def _activations(self) -> tuple:
         return (get_activation(self.hidden_activation), get_activation(self.output_activation))
 
-    def _step(self, X: np.ndarray, Y: np.ndarray, learning_rate: float) -> float:
-        """One forward, backward and update on a batch; returns the batch cost."""
+    def _draw_masks(self, m: int) -> dict[int, np.ndarray]:
+        return dropout_masks(self.layer_dims, self.keep_probs, m, self._rng, self.dtype)
+
+    def draw_masks(self, m: int) -> dict[int, np.ndarray]:
+        """Dropout masks ``{l: D_l (n_l, m)}`` for a batch of ``m`` examples, drawn from the
+        network's generator exactly as a ``step`` without ``masks`` draws them."""
+        return self._draw_masks(check_positive_int(m, "m"))
+
+    def _cost(self, AL: np.ndarray, caches: list, Y: np.ndarray) -> float:
+        """The cost trained on: from logits where the loss allows, L2 included."""
+        return (output_cost(AL, caches[-1].Z, Y, self.loss)
+                + l2_penalty(self.params, self.lambd, Y.shape[1]))
+
+    def _step(self, X: np.ndarray, Y: np.ndarray, learning_rate: float,
+              masks: Mapping[int, np.ndarray] | None = None) -> float:
+        """One forward, backward and update on a validated batch; returns the batch cost.
+        Masks missing from ``masks`` are drawn (the same draws as ``draw_masks``)."""
+        if masks is None:
+            masks = self._draw_masks(X.shape[1])
         hidden, output = self._activations()
-        AL, caches = _forward(X, self.params, hidden, output, self.keep_probs, {}, self._rng)
-        cost = output_cost(AL, caches[-1].Z, Y, self.loss)
-        cost += l2_cost(self.params, self.lambd, X.shape[1])
-        grads = _backward(AL, Y, caches, hidden, self.output_activation, self.loss, self.lambd,
-                          input_gradient=False)
+        AL, caches = forward_pass(X, self.params, hidden, output, self.keep_probs, masks,
+                                  self._rng)
+        cost = self._cost(AL, caches, Y)
+        grads = backward_pass(AL, Y, caches, hidden, self.output_activation, self.loss,
+                              self.lambd, input_gradient=False)
         # the gradients are this loop's own, already consistent: no re-validation per step
         self.params, self.opt_state = self.optimizer.step(
             self.params, grads, self.opt_state, learning_rate)
         return cost
 
-    def step(self, X: np.ndarray, Y: np.ndarray, learning_rate: float = 0.01) -> float:
+    def step(self, X: np.ndarray, Y: np.ndarray, learning_rate: float = 0.01,
+             masks: Mapping[int, np.ndarray] | None = None) -> float:
         """One forward, backward and update on the batch ``X (n_x, m)``, ``Y (n_L, m)``;
-        returns the batch cost before the update (not added to ``history``)."""
+        returns the batch cost before the update (not added to ``history``).
+
+        ``masks`` ``{l: D_l (n_l, m)}`` replays dropout masks (e.g. from ``draw_masks``, to
+        share them with another backend); the layers it leaves out draw their own.
+        """
         X, Y = self._check_XY(X, Y)
-        return self._step(X, Y, check_positive(learning_rate, "learning_rate"))
+        lr = check_positive(learning_rate, "learning_rate")
+        return self._step(X, Y, lr, None if masks is None else self._check_masks(
+            masks, X.shape[1]))
+
+    def _batches(self, X: np.ndarray, Y: np.ndarray, batch_size: int | None,
+                 shuffle: bool) -> Batches:
+        m = X.shape[1]
+        if batch_size is None or batch_size >= m:
+            return [(X, Y)]
+        if shuffle:
+            return random_mini_batches(X, Y, batch_size, self._rng)
+        return [(X[:, k:k + batch_size], Y[:, k:k + batch_size])
+                for k in range(0, m, batch_size)]
+
+    def batches(self, X: np.ndarray, Y: np.ndarray, batch_size: int | None = None,
+                shuffle: bool = True) -> Batches:
+        """One epoch of mini-batches ``[(X_b (n_x, m_b), Y_b (n_L, m_b)), ...]`` as ``fit``
+        makes them: the whole batch when ``batch_size`` is None or >= m; otherwise
+        reshuffled from the network's generator (``shuffle=False``: consecutive slices),
+        the last one ragged."""
+        X, Y = self._check_XY(X, Y)
+        if batch_size is not None:
+            batch_size = check_positive_int(batch_size, "batch_size")
+        return self._batches(X, Y, batch_size, shuffle)
 
     def fit(self, X: np.ndarray, Y: np.ndarray, epochs: int = 100,
             batch_size: int | None = None, learning_rate: float = 0.01,
@@ -134,11 +253,12 @@ class NeuralNetwork:
         """Train on ``X (n_x, m)``, ``Y (n_L, m)``; returns this call's cost per epoch.
 
         ``batch_size=None``: full batch (no shuffling); otherwise mini-batches reshuffled
-        every epoch, the last one ragged. An epoch's cost is the example-weighted mean of
-        its batch costs, computed before each update (L2 included, dropout applied).
-        ``decay_rate``: lr0 / (1 + decay_rate * epoch), stepped every ``time_interval``
-        epochs when given. ``shuffle=False`` keeps the examples in order (consecutive
-        slices, as Keras' ``model.fit(shuffle=False)``).
+        every epoch, the last one ragged (see ``batches``). An epoch's cost is the
+        example-weighted mean of its batch costs, computed before each update (L2
+        included, dropout applied). ``decay_rate``: the course's ``schedule_lr_decay``,
+        lr0 / (1 + decay_rate * floor(epoch / time_interval)), ``time_interval`` 1 unless
+        given. ``shuffle=False`` keeps the examples in order (consecutive slices, as
+        Keras' ``model.fit(shuffle=False)``).
         """
         X, Y = self._check_XY(X, Y)
         epochs = check_positive_int(epochs, "epochs")
@@ -151,15 +271,9 @@ class NeuralNetwork:
         m = X.shape[1]
         costs: list[float] = []
         for epoch in range(epochs):
-            lr = lr0 / (1.0 + decay_rate * (epoch // interval))
-            if batch_size is None or batch_size >= m:
-                batches = [(X, Y)]
-            elif shuffle:
-                batches = random_mini_batches(X, Y, batch_size, self._rng)
-            else:
-                batches = [(X[:, k:k + batch_size], Y[:, k:k + batch_size])
-                           for k in range(0, m, batch_size)]
-            total = sum(self._step(Xb, Yb, lr) * Xb.shape[1] for Xb, Yb in batches)
+            lr = schedule_lr_decay(lr0, epoch, decay_rate, interval)
+            total = sum(self._step(Xb, Yb, lr) * Xb.shape[1]
+                        for Xb, Yb in self._batches(X, Y, batch_size, shuffle))
             costs.append(total / m)
             if verbose:
                 _progress(epoch + 1, epochs, costs[-1])
@@ -167,13 +281,15 @@ class NeuralNetwork:
         return costs
 
     # --- inference ----------------------------------------------------------
+    def _forward(self, X: np.ndarray) -> tuple[np.ndarray, list]:
+        hidden, output = self._activations()
+        probs = (1.0,) * len(self.keep_probs)
+        return forward_pass(X, self.params, hidden, output, probs, {}, None)
+
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """The output layer's activations ``(n_L, m)`` (no dropout); for a linear output
         with a cross-entropy loss, the probabilities (sigmoid/softmax of the logits)."""
-        X = self._check_X(X)
-        hidden, output = self._activations()
-        probs = (1.0,) * len(self.keep_probs)
-        AL, caches = _forward(X, self.params, hidden, output, probs, {}, None)
+        AL, caches = self._forward(self._check_X(X))
         if self.output_activation == "linear" and self.loss != "mse":
             link = "sigmoid" if self.loss == "bce" else "softmax"
             AL = get_activation(link).forward(caches[-1].Z)
@@ -188,6 +304,13 @@ class NeuralNetwork:
         if self.loss == "cce":
             return np.argmax(P, axis=0).reshape(1, -1)
         return P
+
+    def cost(self, X: np.ndarray, Y: np.ndarray) -> float:
+        """The cost the network trains on, over ``X (n_x, m)``, ``Y (n_L, m)``: no dropout,
+        L2 included, from logits where the loss allows."""
+        X, Y = self._check_XY(X, Y)
+        AL, caches = self._forward(X)
+        return self._cost(AL, caches, Y)
 
     def evaluate(self, X: np.ndarray, Y: np.ndarray) -> float:
         """Accuracy in [0, 1] (Y as for ``fit``; one-hot for categorical)."""
@@ -233,10 +356,11 @@ class NeuralNetwork:
         """Rebuild a network saved by ``save``; training resumes on the same trajectory."""
         arrays, meta = _read_npz(path)
         try:
-            cfg = dict(meta["config"])
-            net = cls(cfg["layer_dims"], cfg["hidden_activation"], cfg["output_activation"],
-                      cfg["initializer"], cfg["lambd"], cfg["keep_probs"] or None,
-                      optimizer_from_dict(cfg["optimizer"]), cfg["loss"], 0, cfg["dtype"])
+            cfg = meta["config"]
+            missing = sorted({*NetworkConfig.__dataclass_fields__, "optimizer"} - set(cfg))
+            if missing:
+                raise KeyError(f"config lacks {missing}")
+            net = cls.from_config(cfg, seed=0)
             t, history, rng_state = int(meta["t"]), meta["history"], meta["rng"]
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"{os.fspath(path)!r} holds an invalid configuration: "

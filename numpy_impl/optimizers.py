@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from numpy_impl._checks import check_finite, check_positive, num_layers
+from numpy_impl._validate import check_finite, check_positive, num_layers
 
 Params = dict[str, np.ndarray]
 State = dict[str, Any]

@@ -17,34 +17,19 @@ from parity.outputs import plot_cost_curves, write_json
 from parity.report import ParityReport
 from parity.train import SideBySide, train_side_by_side
 
-GROUPS = ("forward", "cost", "gradients", "numerical", "training")
+SUMMARY_GROUPS = ("forward", "cost", "gradients", "numerical", "training")
 
 
 # --- the zoo summary ------------------------------------------------------------------------
-def _group(check: Any) -> str:
-    if check.quantity.startswith("init"):
-        return "initializer"
-    if "after fit" in check.quantity or check.quantity == "epoch costs":
-        return "fit"
-    if check.sides[1] == "numerical":
-        return "numerical"
-    if check.quantity.startswith("forward"):
-        return "forward"
-    if check.quantity.startswith("cost"):
-        return "cost"
-    if "[" in check.quantity:
-        return "training"
-    return "gradients"
-
-
 def zoo_summary(reports: dict[str, ParityReport]) -> str:
     """One row per architecture: per check group, pass/fail and the worst relative error."""
-    head = ("architecture", *GROUPS, "result")
+    head = ("architecture", *SUMMARY_GROUPS, "result")
     rows = [head]
     for name, report in reports.items():
         cells = []
-        for group in GROUPS:
-            checks = [c for c in report.checks if _group(c) == group]
+        groups = report.groups()
+        for group in SUMMARY_GROUPS:
+            checks = groups.get(group, [])
             if not checks:
                 cells.append("-")
                 continue
@@ -158,54 +143,11 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Check a learner's implementation against Keras."""
-    from parity.check import check_learner
+    from parity.learner import check_learner
 
     result = check_learner(args.target, seed=args.seed)
     print(result.text())
     return 0 if result.passed else 1
-
-
-def cmd_mutants(args: argparse.Namespace) -> int:
-    """The catalogue of classic mistakes (and, with --generic, the AST mutation score)."""
-    from parity import mutants
-
-    names = None
-    if args.only:
-        names = args.only.split(",")
-    elif args.quick:
-        names = list(mutants.FAST_CATALOGUE)
-    total = len(names) if names else len(mutants.CATALOGUE)
-    print(f"planting {total} classic mistakes in copies of numpy_impl, {args.jobs} at a time; "
-          "each is followed by the parity probe")
-    results = mutants.run_catalogue(names, args.jobs, on_result=lambda r: print(
-        f"  {'detected' if r.detected else 'SURVIVED'}: {r.mistake.name}", flush=True))
-    print(mutants.catalogue_table(results))
-    data = {"catalogue": [{"mistake": r.mistake.name, "file": r.mistake.file,
-                           "detected_by": r.detected_by} for r in results]}
-    ok = all(r.detected for r in results)
-    if args.generic:
-        chosen = mutants.generic_mutants()
-        if args.limit:
-            chosen = chosen[:: max(1, len(chosen) // args.limit)][: args.limit]
-        print(f"\ngeneric mutation testing: {len(chosen)} mutants of numpy_impl's maths "
-              f"modules ({', '.join(mutants.MATH_MODULES)})")
-        done = []
-
-        def progress(r: mutants.MutantResult) -> None:
-            done.append(r)
-            if len(done) % 25 == 0 or len(done) == len(chosen):
-                print(f"  {len(done)}/{len(chosen)} run, {sum(x.killed for x in done)} killed",
-                      flush=True)
-
-        generic = mutants.run_generic(chosen, args.jobs, on_result=progress)
-        print(mutants.generic_report(generic))
-        data["generic"] = [{"file": r.mutant.file, "line": r.mutant.line,
-                            "kind": r.mutant.kind, "mutation": r.mutant.description,
-                            "source": r.mutant.source_line, "killed_by": r.killed_by,
-                            "equivalent": r.equivalent} for r in generic]
-    if args.json:
-        _write(Path(args.json).parent, Path(args.json).name, data)
-    return 0 if ok else 1
 
 
 def _outdir(path: str) -> Path:
@@ -303,19 +245,6 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--seed", type=int, default=0)
     check.set_defaults(func=cmd_check)
 
-    mut = sub.add_parser("mutants", help="plant classic mistakes in numpy_impl; are they caught?",
-                         description="Mutation testing: each classic from-scratch mistake is "
-                                     "planted in a temporary copy of numpy_impl and the "
-                                     "parity probe is run; --generic adds the AST mutation "
-                                     "score over numpy_impl's maths modules.")
-    mut.add_argument("--quick", action="store_true", help="only a small subset (as CI runs)")
-    mut.add_argument("--only", default=None, help="comma-separated mistake names")
-    mut.add_argument("--generic", action="store_true", help="also the generic AST mutants")
-    mut.add_argument("--limit", type=_positive_int, default=None,
-                     help="with --generic: an evenly spread sample of this many mutants")
-    mut.add_argument("--jobs", type=_positive_int, default=2, help="processes at a time")
-    mut.add_argument("--json", default=None, help="also write the results as JSON here")
-    mut.set_defaults(func=cmd_mutants)
     return parser
 
 

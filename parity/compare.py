@@ -16,7 +16,7 @@ import numpy as np
 
 import keras_impl as ki
 import numpy_impl as ni
-from parity.architecture import Architecture, build_keras, initial_params
+from parity.architecture import Architecture, build_keras, build_numpy, initial_params
 from parity.convert import (
     copy_to_keras,
     keras_grads_to_numpy,
@@ -24,16 +24,9 @@ from parity.convert import (
     params_from_keras,
     to_keras_data,
 )
-from parity.report import Check, ParityReport, check_scalar_below, compare_arrays
+from parity.report import Comparison, ParityReport, compare_arrays, compare_scalar_below
 from parity.tolerances import GRADIENT_CHECK_EPSILON, NUMERICAL_GRADIENT, Tolerance, tolerance
-from parity.train import (
-    Lockstep,
-    draw_masks,
-    epoch_batches,
-    keras_form,
-    keras_optimizer_for,
-    numpy_forward,
-)
+from parity.train import Lockstep, draw_masks, keras_form, keras_optimizer_for
 
 Params = dict[str, np.ndarray]
 Masks = Mapping[int, np.ndarray] | None
@@ -70,6 +63,13 @@ def paired_models(arch: Architecture, params: Params | None = None, seed: int = 
 
 
 # --- forward and cost -------------------------------------------------------------------
+def numpy_forward(arch: Architecture, X: np.ndarray, params: Params,
+                  masks: Masks = None) -> tuple[np.ndarray, list]:
+    """numpy_impl's public ``model_forward`` for ``arch``, replaying ``masks`` when given."""
+    return ni.model_forward(X, params, arch.hidden_activation, arch.output_activation,
+                            keep_probs=arch.keep_probs if masks else None, masks=masks or None)
+
+
 def compare_forward(arch: Architecture, X: np.ndarray, params: Params | None = None,
                     masks: Masks = None, seed: int = 0) -> ParityReport:
     """Each layer's activations ``A{l}`` (after dropout where masks are given)."""
@@ -80,7 +80,8 @@ def compare_forward(arch: Architecture, X: np.ndarray, params: Params | None = N
     tol = tolerance(arch.dtype, "forward")
     report = ParityReport(f"forward: {arch.label()}")
     for layer, (a, k) in enumerate(zip(ours, theirs, strict=True), start=1):
-        report.add(compare_arrays("forward A", layer, to_keras_data(a), k.numpy(), tol))
+        report.add(compare_arrays("forward A", layer, to_keras_data(a), k.numpy(), tol,
+                                  group="forward"))
     return report
 
 
@@ -111,7 +112,8 @@ def compare_cost(arch: Architecture, X: np.ndarray, Y: np.ndarray,
         theirs = ki.batch_loss(model, to_keras_data(X), to_keras_data(Y), arch.loss, form,
                                arch.lambd, masks_to_keras(masks or {}))
         report.add(compare_arrays(f"cost[{form}]", "-", np.asarray(ours, arch.dtype),
-                                  theirs.numpy(), tolerance(arch.dtype, "cost"), note=note))
+                                  theirs.numpy(), tolerance(arch.dtype, "cost"), note=note,
+                                  group="cost"))
     return report
 
 
@@ -139,9 +141,10 @@ def compare_gradients(arch: Architecture, X: np.ndarray, Y: np.ndarray,
     for layer in range(1, arch.L + 1):
         for p in ("W", "b"):
             report.add(compare_arrays(f"d{p}", layer, ours[f"d{p}{layer}"],
-                                      theirs[f"d{p}{layer}"], tol))
+                                      theirs[f"d{p}{layer}"], tol, group="gradients"))
     report.add(compare_arrays("dA0 (input)", 0, ours["dA0"], theirs["dA0"], tol,
-                              note="per example, as the course: keras input gradient * m"))
+                              note="per example, as the course: keras input gradient * m",
+                              group="gradients"))
     if numerical and arch.dtype == "float64" and not masks:
         report.add(numerical_checks(arch, X, Y, params, model))
     return report
@@ -160,7 +163,7 @@ def away_from_kinks(arch: Architecture, X: np.ndarray, params: Params,
 
 
 def numerical_checks(arch: Architecture, X: np.ndarray, Y: np.ndarray, params: Params,
-                     model: keras.Model) -> list[Check]:
+                     model: keras.Model) -> list[Comparison]:
     """Centred differences against numpy_impl's and Keras' gradients, per parameter, on
     the examples away from relu kinks."""
     keep = away_from_kinks(arch, X, params)
@@ -188,11 +191,12 @@ def numerical_checks(arch: Architecture, X: np.ndarray, Y: np.ndarray, params: P
             rel = ni.relative_difference(g, approx)
             worst = int(np.argmax(np.abs(g - approx)))
             max_abs = float(np.abs(g - approx)[worst])
-            checks.append(Check(f"d{key[0]}", key[1:], max_abs, rel,
-                                tuple(int(i) for i in np.unravel_index(worst, shape)),
-                                float(g[worst]),
-                                float(approx[worst]), tol, rel <= tol.rtol or max_abs <= floor,
-                                (side, "numerical"), note))
+            checks.append(Comparison(
+                quantity=f"d{key[0]}", layer=key[1:], max_abs=max_abs, max_rel=rel,
+                index=tuple(int(i) for i in np.unravel_index(worst, shape)),
+                left=float(g[worst]), right=float(approx[worst]), tolerance=tol,
+                passed=rel <= tol.rtol or max_abs <= floor, sides=(side, "numerical"),
+                note=note, group="numerical"))
     return checks
 
 
@@ -203,15 +207,15 @@ def optimizer_label(optimizer: ni.GradientDescent) -> str:
     return optimizer.name + (f"/{form}" if form else "")
 
 
-def _endless(X: np.ndarray, Y: np.ndarray, batch_size: int | None,
-             rng: np.random.Generator) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Epoch after epoch of mini-batches, each epoch reshuffled when it starts."""
+def _endless(run: Lockstep, X: np.ndarray, Y: np.ndarray,
+             batch_size: int | None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Epoch after epoch of the network's mini-batches, reshuffled when each epoch starts."""
     while True:
-        yield from epoch_batches(X, Y, batch_size, rng)
+        yield from run.batches(X, Y, batch_size)
 
 
-def _keep_worst(worst: dict[str, tuple[Check, int]], check: Check, step: int) -> None:
-    def badness(c: Check) -> float:
+def _keep_worst(worst: dict[str, tuple[Comparison, int]], check: Comparison, step: int) -> None:
+    def badness(c: Comparison) -> float:
         return float("inf") if not c.passed else c.max_rel
 
     key = f"{check.quantity}{check.layer}"
@@ -229,22 +233,23 @@ def compare_training(arch: Architecture, X: np.ndarray, Y: np.ndarray,
     optimizer = ni.get_optimizer(optimizer)
     params = initial_params(arch, seed) if params is None else params
     run = Lockstep(arch, optimizer, learning_rate, params, seed)
-    rng = np.random.default_rng(seed)
-    worst: dict[str, tuple[Check, int]] = {}
+    worst: dict[str, tuple[Comparison, int]] = {}
     tol_p, tol_c = tolerance(arch.dtype, "trajectory"), tolerance(arch.dtype, "cost")
-    for step, (Xb, Yb) in enumerate(islice(_endless(X, Y, batch_size, rng), steps), start=1):
-        costs = run.step(Xb, Yb, draw_masks(arch, Xb.shape[1], rng))
-        _keep_worst(worst, compare_arrays("step cost", "-", np.asarray(costs["numpy"],
-                    arch.dtype), np.asarray(costs["keras"], arch.dtype), tol_c), step)
+    for step, (Xb, Yb) in enumerate(islice(_endless(run, X, Y, batch_size), steps), start=1):
+        costs = run.step(Xb, Yb, run.draw_masks(Xb.shape[1]))
+        _keep_worst(worst, compare_arrays(
+            "step cost", "-", np.asarray(costs["numpy"], arch.dtype),
+            np.asarray(costs["keras"], arch.dtype), tol_c, group="training"), step)
         finals = run.final_params()
         for key in finals["numpy"]:
             _keep_worst(worst, compare_arrays(key[0], key[1:], finals["numpy"][key],
-                                              finals["keras"][key], tol_p), step)
+                                              finals["keras"][key], tol_p,
+                                              group="training"), step)
     label = optimizer_label(optimizer)
     report = ParityReport(f"training ({label}, {steps} steps, batch "
                           f"{batch_size or 'full'}): {arch.label()}")
     for check, step in worst.values():
-        report.add(Check(**{**check.__dict__, "quantity": f"{check.quantity} [{label}]",
+        report.add(Comparison(**{**check.__dict__, "quantity": f"{check.quantity} [{label}]",
                             "note": f"worst at step {step}/{steps}"}))
     return report
 
@@ -266,16 +271,15 @@ def compare_fit(arch: Architecture, X: np.ndarray, Y: np.ndarray,
     m = X.shape[1]
     bs = m if batch_size is None else batch_size
     params = initial_params(arch, seed)
-    net = ni.NeuralNetwork(arch.layer_dims, arch.hidden_activation, arch.output_activation,
-                           arch.initializer, arch.lambd, None, optimizer, arch.loss, seed,
-                           arch.dtype)
+    net = build_numpy(arch, seed, optimizer)
     net.set_params(params)
     costs_np = net.fit(X, Y, epochs, batch_size, learning_rate, shuffle=False)
     runs = {}
     for method in ("loop", "keras"):
         _, model = paired_models(arch, params, seed, l2_batch_size=bs)
         costs = ki.fit(model, keras_optimizer_for(optimizer, learning_rate), to_keras_data(X),
-                       to_keras_data(Y), epochs, bs, arch.loss, keras_form(arch), method)
+                       to_keras_data(Y), epochs, bs, arch.loss, keras_form(arch), method,
+                       lambd=arch.lambd if method == "loop" else 0.0)
         runs[method] = (costs, params_from_keras(model))
     label = optimizer_label(optimizer)
     report = ParityReport(f"fit ({label}, {epochs} epochs, batch {bs}, unshuffled): "
@@ -288,12 +292,13 @@ def compare_fit(arch: Architecture, X: np.ndarray, Y: np.ndarray,
         for key in params:
             report.add(compare_arrays(f"{key[0]} after fit", key[1:], net.params[key],
                                       theirs[key], tol_p, ("numpy fit", side),
-                                      ragged if method == "keras" else ""))
+                                      ragged if method == "keras" else "", group="fit"))
         # model.fit reports its running mean loss in float32, whatever the model's dtype
         cost_tol = tolerance("float32" if method == "keras" else arch.dtype, "cost")
         report.add(compare_arrays("epoch costs", "-", np.asarray(costs_np, np.float64),
                                   np.asarray(costs, np.float64), cost_tol, ("numpy fit", side),
-                                  "model.fit logs float32" if method == "keras" else ""))
+                                  "model.fit logs float32" if method == "keras" else "",
+                                  group="fit"))
     return report
 
 
@@ -311,15 +316,20 @@ def compare_initializers(method: str, fan_in: int = 400, fan_out: int = 300,
     var_o, var_k = float(ours.var()), float(theirs.var())
     se = max(np.sqrt(max(var_o, var_k) / n), 1e-300)
     for side, w in (("numpy", ours), ("keras", theirs)):
-        report.add(check_scalar_below("init mean/se", "-", abs(float(w.mean())) / se,
-                                      _tol(5.0), (side, "0"), "|mean| in standard errors"))
+        report.add(compare_scalar_below("init mean/se", "-", abs(float(w.mean())) / se,
+                                        _tol(5.0), (side, "0"), "|mean| in standard errors",
+                                        group="initializer"))
     if max(var_o, var_k) > 0:
-        report.add(check_scalar_below("init variance", "-", abs(var_o - var_k) / var_k,
-                                      _tol(0.05), ("numpy", "keras"),
-                                      f"numpy {var_o:.4g}, keras {var_k:.4g}"))
-    report.add(Check("init max |w|", "-", abs(np.abs(ours).max() - np.abs(theirs).max()),
-                     float("nan"), (), float(np.abs(ours).max()), float(np.abs(theirs).max()),
-                     _tol(float("inf")), True, ("numpy", "keras"), "information only"))
+        report.add(compare_scalar_below("init variance", "-", abs(var_o - var_k) / var_k,
+                                        _tol(0.05), ("numpy", "keras"),
+                                        f"numpy {var_o:.4g}, keras {var_k:.4g}",
+                                        group="initializer"))
+    report.add(Comparison(
+        quantity="init max |w|", layer="-",
+        max_abs=abs(np.abs(ours).max() - np.abs(theirs).max()), max_rel=float("nan"),
+        index=(), left=float(np.abs(ours).max()), right=float(np.abs(theirs).max()),
+        tolerance=_tol(float("inf")), passed=True, note="information only",
+        group="initializer"))
     return report
 
 

@@ -17,8 +17,7 @@ import numpy as np
 
 import keras_impl as ki
 import numpy_impl as ni
-from numpy_impl._checks import check_params
-from parity.architecture import Architecture, build_keras
+from parity.architecture import Architecture, build_keras, build_numpy
 
 
 def _check_dims(dims: tuple[int, ...], arch: Architecture | None, what: str) -> None:
@@ -30,7 +29,7 @@ def _check_dims(dims: tuple[int, ...], arch: Architecture | None, what: str) -> 
 def params_to_keras(params: Mapping[str, np.ndarray],
                     arch: Architecture | None = None) -> list[np.ndarray]:
     """``{"W1", "b1", ...}`` -> ``[kernel1 (n0, n1), bias1 (n1,), ...]`` (new arrays)."""
-    dims = check_params(params)
+    dims = ni.check_params(params)
     _check_dims(dims, arch, "params")
     out: list[np.ndarray] = []
     for layer in range(1, len(dims)):
@@ -40,18 +39,27 @@ def params_to_keras(params: Mapping[str, np.ndarray],
 
 def keras_to_params(weights: Sequence[np.ndarray],
                     arch: Architecture | None = None) -> dict[str, np.ndarray]:
-    """``[kernel1, bias1, ...]`` -> ``{"W1": (n1, n0), "b1": (n1, 1), ...}`` (new arrays)."""
+    """``[kernel1, bias1, ...]`` -> ``{"W1": (n1, n0), "b1": (n1, 1), ...}`` (new arrays).
+
+    Checks the Keras layout (kernel/bias pairs that chain); the values are validated where
+    the params are used (``model_forward``, ``NeuralNetwork.set_params``)."""
     if len(weights) == 0 or len(weights) % 2:
         raise ValueError(f"weights must hold kernel/bias pairs, got {len(weights)} arrays")
     params: dict[str, np.ndarray] = {}
+    dims: list[int] = []
     for i in range(len(weights) // 2):
         kernel, bias = np.asarray(weights[2 * i]), np.asarray(weights[2 * i + 1])
         if kernel.ndim != 2 or bias.shape != (kernel.shape[1],):
             raise ValueError(f"layer {i + 1}: kernel shape {kernel.shape} and bias shape "
                              f"{bias.shape}; expected (n_in, n_out) and (n_out,)")
+        if dims and kernel.shape[0] != dims[-1]:
+            raise ValueError(f"layer {i + 1}: kernel shape {kernel.shape}; expected "
+                             f"({dims[-1]}, n_out) to take layer {i}'s {dims[-1]} outputs")
+        dims = dims or [kernel.shape[0]]
+        dims.append(kernel.shape[1])
         params[f"W{i + 1}"] = kernel.T.copy()
         params[f"b{i + 1}"] = bias.reshape(-1, 1).copy()
-    _check_dims(check_params(params), arch, "weights")
+    _check_dims(tuple(dims), arch, "weights")
     return params
 
 
@@ -105,15 +113,10 @@ def _weights_path(path: str | os.PathLike) -> Path:
 def _arch_of(source: ni.NeuralNetwork | Mapping[str, np.ndarray],
              arch: Architecture | None) -> tuple[Architecture, dict[str, np.ndarray]]:
     if isinstance(source, ni.NeuralNetwork):
-        cfg = source.config()
-        arch = arch or Architecture(tuple(cfg["layer_dims"]), cfg["hidden_activation"],
-                                    cfg["output_activation"], cfg["initializer"], cfg["lambd"],
-                                    tuple(cfg["keep_probs"]) or None, cfg["dtype"], cfg["loss"])
-        return arch, source.get_params()
-    if arch is None:
-        dims = check_params(source)
-        dtype = np.asarray(source["W1"]).dtype.name
-        arch = Architecture(dims, dtype=dtype)
+        return arch or Architecture.from_network(source), source.get_params()
+    dims = ni.check_params(source)
+    arch = arch or Architecture(layer_dims=dims, dtype=np.asarray(source["W1"]).dtype.name)
+    _check_dims(dims, arch, "params")
     return arch, dict(source)
 
 
@@ -124,7 +127,6 @@ def save_keras_weights(source: ni.NeuralNetwork | Mapping[str, np.ndarray],
     beside ``path`` under a temporary name, then renamed."""
     path = _weights_path(path)
     arch, params = _arch_of(source, arch)
-    _check_dims(check_params(params), arch, "params")
     model = build_keras(arch)
     copy_to_keras(params, model)
     tmp = path.with_name(f".{path.name[:-len('.weights.h5')]}.{os.getpid()}.tmp.weights.h5")
@@ -152,15 +154,18 @@ def load_keras_weights(path: str | os.PathLike, arch: Architecture) -> dict[str,
 
 
 def network_from_keras(model: keras.Model, arch: Architecture | None = None,
-                       **kwargs: object) -> ni.NeuralNetwork:
+                       optimizer: str | ni.GradientDescent = "gd",
+                       seed: ni.SeedLike = 0) -> ni.NeuralNetwork:
     """A NeuralNetwork holding a Keras model's weights (bitwise). ``arch`` (or the model's
-    sizes with default activations) sets the architecture; ``kwargs`` go to the network."""
-    params = params_from_keras(model)
-    dims = check_params(params)
-    arch = arch or Architecture(dims, dtype=ki.model_dtype(model))
-    _check_dims(dims, arch, "the model's weights")
-    net = ni.NeuralNetwork(arch.layer_dims, arch.hidden_activation, arch.output_activation,
-                           arch.initializer, arch.lambd, arch.keep_probs, loss=arch.loss,
-                           dtype=arch.dtype, seed=0, **kwargs)
+    sizes with default activations) sets the architecture; ``optimizer`` and ``seed`` go to
+    the network."""
+    weights = ki.get_weights(model)
+    if not weights:
+        raise ValueError(f"model {model.name!r} has no Dense layers to import")
+    if arch is None:
+        dims = (weights[0].shape[0], *(w.shape[0] for w in weights[1::2]))
+        arch = Architecture(layer_dims=dims, dtype=ki.model_dtype(model))
+    params = keras_to_params(weights, arch)
+    net = build_numpy(arch, seed, optimizer)
     net.set_params(params)
     return net

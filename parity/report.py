@@ -11,13 +11,19 @@ import numpy as np
 
 from parity.tolerances import Tolerance
 
+GROUPS = ("forward", "cost", "gradients", "numerical", "training", "fit", "initializer",
+          "learner")
+"""What a comparison is about: the report's summary columns and the mutation probe read
+``Comparison.group``, set where the row is made."""
+
 
 @dataclass(frozen=True)
-class Check:
+class Comparison:
     """One comparison: which quantity and layer, how far apart, and whether within tolerance.
 
     ``index`` is the worst element (largest error relative to its tolerance); ``left`` and
-    ``right`` are the two values there (``sides`` names them, e.g. numpy/keras).
+    ``right`` are the two values there (``sides`` names them, e.g. numpy/keras). ``group``
+    is one of ``GROUPS``.
     """
 
     quantity: str
@@ -31,6 +37,11 @@ class Check:
     passed: bool
     sides: tuple[str, str] = ("numpy", "keras")
     note: str = ""
+    group: str = ""
+
+    def __post_init__(self) -> None:
+        if self.group not in GROUPS:
+            raise ValueError(f"group must be one of {GROUPS}, got {self.group!r}")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready (non-finite floats as strings)."""
@@ -43,20 +54,24 @@ class Check:
 
 
 def compare_arrays(quantity: str, layer: str | int, left: Any, right: Any, tol: Tolerance,
-                   sides: tuple[str, str] = ("numpy", "keras"), note: str = "") -> Check:
+                   sides: tuple[str, str] = ("numpy", "keras"), note: str = "", *,
+                   group: str) -> Comparison:
     """Compare shape, then dtype, then values; a mismatch of shape or dtype is a failed
     check whose note says so."""
     a, b = np.asarray(left), np.asarray(right)
     fail = dict(quantity=quantity, layer=str(layer), max_abs=float("inf"),
                 max_rel=float("inf"), index=(), left=float("nan"), right=float("nan"),
-                tolerance=tol, passed=False, sides=sides)
+                tolerance=tol, passed=False, sides=sides, group=group)
     if a.shape != b.shape:
-        return Check(**fail, note=f"shape {a.shape} ({sides[0]}) != {b.shape} ({sides[1]})")
+        return Comparison(**fail,
+                          note=f"shape {a.shape} ({sides[0]}) != {b.shape} ({sides[1]})")
     if a.dtype != b.dtype:
-        return Check(**fail, note=f"dtype {a.dtype} ({sides[0]}) != {b.dtype} ({sides[1]})")
+        return Comparison(**fail,
+                          note=f"dtype {a.dtype} ({sides[0]}) != {b.dtype} ({sides[1]})")
     a64, b64 = a.astype(np.float64), b.astype(np.float64)
     if a.size == 0:
-        return Check(quantity, str(layer), 0.0, 0.0, (), 0.0, 0.0, tol, True, sides, note)
+        return Comparison(quantity, str(layer), 0.0, 0.0, (), 0.0, 0.0, tol, True, sides, note,
+                          group)
     with np.errstate(invalid="ignore", over="ignore"):
         diff = np.abs(a64 - b64)
         same = (a64 == b64) | (np.isnan(a64) & np.isnan(b64))
@@ -67,18 +82,20 @@ def compare_arrays(quantity: str, layer: str | int, left: Any, right: Any, tol: 
         rel = np.where(same, 0.0, diff / np.where(scale > 0, scale, 1.0))
         rel = np.where(np.isnan(rel), np.inf, rel)
     worst = np.unravel_index(int(np.argmax(excess)), a.shape) if a.ndim else ()
-    return Check(quantity, str(layer), float(np.max(np.where(np.isnan(diff), np.inf, diff))),
-                 float(np.max(rel)),
-                 tuple(int(i) for i in worst), float(a64[worst]), float(b64[worst]), tol,
-                 bool(np.all(diff <= allowed) and not np.any(np.isnan(diff))), sides, note)
+    return Comparison(quantity, str(layer),
+                      float(np.max(np.where(np.isnan(diff), np.inf, diff))), float(np.max(rel)),
+                      tuple(int(i) for i in worst), float(a64[worst]), float(b64[worst]), tol,
+                      bool(np.all(diff <= allowed) and not np.any(np.isnan(diff))), sides,
+                      note, group)
 
 
-def check_scalar_below(quantity: str, layer: str | int, value: float, tol: Tolerance,
-                       sides: tuple[str, str], note: str = "") -> Check:
-    """A check that passes when a single error measure (e.g. a relative difference) is at
-    most ``tol.rtol``."""
-    return Check(quantity, str(layer), float("nan"), float(value), (), float("nan"),
-                 float("nan"), tol, bool(value <= tol.rtol), sides, note)
+def compare_scalar_below(quantity: str, layer: str | int, value: float, tol: Tolerance,
+                         sides: tuple[str, str], note: str = "", *,
+                         group: str) -> Comparison:
+    """A comparison that passes when a single error measure (e.g. a relative difference)
+    is at most ``tol.rtol``."""
+    return Comparison(quantity, str(layer), float("nan"), float(value), (), float("nan"),
+                      float("nan"), tol, bool(value <= tol.rtol), sides, note, group)
 
 
 COLUMNS = ("quantity", "layer", "sides", "max_abs", "max_rel", "worst", "left", "right",
@@ -90,22 +107,27 @@ class ParityReport:
     """A titled list of checks; ``passed`` when every check passed."""
 
     title: str
-    checks: list[Check] = field(default_factory=list)
+    checks: list[Comparison] = field(default_factory=list)
 
-    def add(self, checks: Check | Iterable[Check]) -> ParityReport:
-        """Append one or several checks (or another report's); returns self."""
-        if isinstance(checks, Check):
+    def add(self, checks: Comparison | Iterable[Comparison]) -> ParityReport:
+        """Append one or several comparisons (or another report's); returns self."""
+        if isinstance(checks, Comparison):
             self.checks.append(checks)
         else:
             self.checks.extend(checks.checks if isinstance(checks, ParityReport) else checks)
         return self
+
+    def groups(self) -> dict[str, list[Comparison]]:
+        """The comparisons by group, in ``GROUPS`` order (groups with none left out)."""
+        return {g: [c for c in self.checks if c.group == g] for g in GROUPS
+                if any(c.group == g for c in self.checks)}
 
     @property
     def passed(self) -> bool:
         """True when there is at least one check and all passed."""
         return bool(self.checks) and all(c.passed for c in self.checks)
 
-    def failures(self) -> list[Check]:
+    def failures(self) -> list[Comparison]:
         """The checks that failed."""
         return [c for c in self.checks if not c.passed]
 

@@ -13,7 +13,7 @@ import numpy as np
 
 import keras_impl as ki
 import numpy_impl as ni
-from parity.architecture import Architecture, build_keras
+from parity.architecture import Architecture, build_keras, build_numpy, initial_params
 from parity.convert import copy_to_keras, masks_to_keras, params_from_keras, to_keras_data
 
 BACKENDS = ("numpy", "keras")
@@ -40,38 +40,17 @@ def keras_optimizer_for(optimizer: ni.GradientDescent, learning_rate: float) -> 
 
 def draw_masks(arch: Architecture, m: int, rng: np.random.Generator) -> dict[int, np.ndarray]:
     """numpy_impl dropout masks ``{l: D_l (n_l, m)}`` for hidden layers with keep < 1."""
-    return {layer: ni.dropout_mask((arch.layer_dims[layer], m), keep, rng, arch.dtype)
-            for layer, keep in enumerate(arch.keep_probs, start=1) if keep < 1.0}
-
-
-def numpy_forward(arch: Architecture, X: np.ndarray, params: Params,
-                  masks: dict[int, np.ndarray] | None = None) -> tuple[np.ndarray, list]:
-    """numpy_impl's forward for ``arch``, replaying ``masks`` when given."""
-    return ni.model_forward(X, params, arch.hidden_activation, arch.output_activation,
-                            keep_probs=arch.keep_probs if masks else None, masks=masks or None)
-
-
-def numpy_cost(arch: Architecture, AL: np.ndarray, caches: list, Y: np.ndarray,
-               params: Params) -> float:
-    """The cost numpy_impl trains on: from logits for cross-entropies (stable), L2 added."""
-    logits = arch.loss != "mse"
-    return ni.compute_cost(caches[-1].Z if logits else AL, Y, arch.loss, from_logits=logits,
-                           params=params, lambd=arch.lambd)
-
-
-def epoch_batches(X: np.ndarray, Y: np.ndarray, batch_size: int | None,
-                  rng: np.random.Generator) -> list[tuple[np.ndarray, np.ndarray]]:
-    """One epoch of mini-batches (shuffled, ragged last batch), or the full batch."""
-    if batch_size is None or batch_size >= X.shape[1]:
-        return [(X, Y)]
-    return ni.random_mini_batches(X, Y, batch_size, rng)
+    return ni.dropout_masks(arch.layer_dims, arch.keep_probs, m, rng, arch.dtype)
 
 
 class Lockstep:
-    """numpy_impl params and a Keras model that take the same steps.
+    """A ``numpy_impl.NeuralNetwork`` and a Keras model that take the same steps.
 
-    ``step(X, Y, masks)`` returns ``{"numpy": cost, "keras": cost}`` (costs before the
-    update) for the chosen ``backends``; ``seconds`` accumulates each backend's time.
+    The network is the one users train (``net``): its ``batches`` and ``draw_masks`` make
+    the mini-batches and dropout masks, which Keras receives too, and its ``step`` trains
+    the NumPy side. ``step(X, Y, masks)`` returns ``{"numpy": cost, "keras": cost}`` (costs
+    before the update) for the chosen ``backends``; ``seconds`` accumulates each backend's
+    time.
     """
 
     def __init__(self, arch: Architecture, optimizer: ni.GradientDescent,
@@ -81,28 +60,27 @@ class Lockstep:
         if unknown or not backends:
             raise ValueError(f"backends must be a non-empty subset of {BACKENDS}, "
                              f"got {tuple(backends)}")
-        self.arch, self.optimizer, self.learning_rate = arch, optimizer, learning_rate
+        self.arch, self.learning_rate = arch, learning_rate
         self.backends = tuple(b for b in BACKENDS if b in backends)
-        self.params = {k: v.copy() for k, v in params.items()}
-        self.state = optimizer.init_state(self.params)
+        self.net = build_numpy(arch, seed, optimizer)
+        self.net.set_params(params)
         self.seconds = dict.fromkeys(self.backends, 0.0)
         self.model = None
         if "keras" in self.backends:
             self.model = build_keras(arch, seed)
             copy_to_keras(params, self.model)
             self._keras_step = ki.make_train_step(
-                self.model, keras_optimizer_for(optimizer, learning_rate), arch.loss,
+                self.model, keras_optimizer_for(self.net.optimizer, learning_rate), arch.loss,
                 keras_form(arch), arch.lambd, compiled=compiled)
 
-    def _numpy_step(self, X: np.ndarray, Y: np.ndarray, masks: dict) -> float:
-        arch = self.arch
-        AL, caches = numpy_forward(arch, X, self.params, masks)
-        cost = numpy_cost(arch, AL, caches, Y, self.params)
-        grads = ni.model_backward(AL, Y, caches, arch.hidden_activation,
-                                  arch.output_activation, arch.loss, arch.lambd)
-        self.params, self.state = self.optimizer.update(self.params, grads, self.state,
-                                                        self.learning_rate)
-        return cost
+    def batches(self, X: np.ndarray, Y: np.ndarray,
+                batch_size: int | None) -> list[tuple[np.ndarray, np.ndarray]]:
+        """One epoch of the network's mini-batches (see ``NeuralNetwork.batches``)."""
+        return self.net.batches(X, Y, batch_size)
+
+    def draw_masks(self, m: int) -> dict[int, np.ndarray]:
+        """The network's dropout masks for a batch of ``m`` examples."""
+        return self.net.draw_masks(m)
 
     def step(self, X: np.ndarray, Y: np.ndarray, masks: dict | None = None) -> dict[str, float]:
         """One step on each backend with batch ``X (n_x, m)``, ``Y`` and shared masks."""
@@ -110,7 +88,7 @@ class Lockstep:
         costs: dict[str, float] = {}
         if "numpy" in self.backends:
             start = time.perf_counter()
-            costs["numpy"] = self._numpy_step(X, Y, masks)
+            costs["numpy"] = self.net.step(X, Y, self.learning_rate, masks=masks)
             self.seconds["numpy"] += time.perf_counter() - start
         if "keras" in self.backends:
             Xk, Yk, Mk = to_keras_data(X), to_keras_data(Y), masks_to_keras(masks)
@@ -123,7 +101,7 @@ class Lockstep:
         """Each backend's parameters in the course layout."""
         out = {}
         if "numpy" in self.backends:
-            out["numpy"] = self.params
+            out["numpy"] = self.net.get_params()
         if "keras" in self.backends:
             out["keras"] = params_from_keras(self.model)
         return out
@@ -136,7 +114,7 @@ class BackendRun:
     backend: str
     costs: list[float]
     final_cost: float
-    train_accuracy: float
+    train_accuracy: float | None
     test_accuracy: float | None
     seconds: float
 
@@ -153,9 +131,11 @@ class SideBySide:
     def table(self) -> str:
         """An aligned table, one row per backend, and the parameter difference."""
         head = ("backend", "final cost", "train acc", "test acc", "time (s)")
-        rows = [head] + [(r.backend, f"{r.final_cost:.6f}", f"{r.train_accuracy:.4f}",
-                          "-" if r.test_accuracy is None else f"{r.test_accuracy:.4f}",
-                          f"{r.seconds:.2f}") for r in self.runs.values()]
+        def acc(value: float | None) -> str:
+            return "-" if value is None else f"{value:.4f}"
+
+        rows = [head] + [(r.backend, f"{r.final_cost:.6f}", acc(r.train_accuracy),
+                          acc(r.test_accuracy), f"{r.seconds:.2f}") for r in self.runs.values()]
         widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
         lines = [self.title] + ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True))
                                 for r in rows]
@@ -171,26 +151,19 @@ class SideBySide:
                 "runs": {k: vars(v) for k, v in self.runs.items()}}
 
 
-def _accuracy(arch: Architecture, AL: np.ndarray, Y: np.ndarray) -> float:
-    if arch.loss == "mse":
-        return float("nan")
-    if arch.output_activation == "linear":
-        AL = ni.sigmoid(AL) if arch.loss == "bce" else ni.softmax(AL)
-    if arch.loss == "bce":
-        return float(np.mean((AL > 0.5) == (Y > 0.5)))
-    return float(np.mean(np.argmax(AL, axis=0) == np.argmax(Y, axis=0)))
-
-
 def evaluate(arch: Architecture, params: Params, X: np.ndarray, Y: np.ndarray,
-             model: Any = None) -> tuple[float, float]:
-    """``(cost, accuracy)`` on ``X``, ``Y`` (no dropout, L2 included), computed by numpy_impl
-    from ``params`` or, given a Keras ``model``, by Keras."""
+             model: Any = None) -> tuple[float, float | None]:
+    """``(cost, accuracy)`` on ``X``, ``Y`` (no dropout, L2 included), computed by a
+    ``NeuralNetwork`` holding ``params`` or, given a Keras ``model``, by Keras; the
+    accuracy is None for an "mse" loss."""
     if model is None:
-        AL, caches = numpy_forward(arch, X, params)
-        return numpy_cost(arch, AL, caches, Y, params), _accuracy(arch, AL, Y)
+        net = build_numpy(arch)
+        net.set_params(params)
+        return net.cost(X, Y), (None if arch.loss == "mse" else net.evaluate(X, Y))
     Xk, Yk = to_keras_data(X), to_keras_data(Y)
     cost = float(ki.batch_loss(model, Xk, Yk, arch.loss, keras_form(arch), arch.lambd))
-    return cost, _accuracy(arch, ki.forward(model, Xk)[-1].numpy().T, Y)
+    return cost, (None if arch.loss == "mse" else
+                  ki.accuracy(model, Xk, Yk, arch.loss, keras_form(arch)))
 
 
 def train_side_by_side(arch: Architecture, X: np.ndarray, Y: np.ndarray,
@@ -202,15 +175,14 @@ def train_side_by_side(arch: Architecture, X: np.ndarray, Y: np.ndarray,
                        ) -> SideBySide:
     """Train ``arch`` on both backends from the same initial weights, in lockstep."""
     optimizer = ni.get_optimizer(optimizer)
-    params = ni.initialize_parameters(arch.layer_dims, arch.initializer, seed, arch.dtype)
+    params = initial_params(arch, seed)
     X, Y = X.astype(arch.dtype), Y.astype(arch.dtype)
     run = Lockstep(arch, optimizer, learning_rate, params, seed, backends, compiled=True)
-    rng = np.random.default_rng(seed)
     history: dict[str, list[float]] = {b: [] for b in run.backends}
     for epoch in range(1, epochs + 1):
         totals = dict.fromkeys(run.backends, 0.0)
-        for Xb, Yb in epoch_batches(X, Y, batch_size, rng):
-            for backend, cost in run.step(Xb, Yb, draw_masks(arch, Xb.shape[1], rng)).items():
+        for Xb, Yb in run.batches(X, Y, batch_size):
+            for backend, cost in run.step(Xb, Yb, run.draw_masks(Xb.shape[1])).items():
                 totals[backend] += cost * Xb.shape[1]
         for backend in run.backends:
             history[backend].append(totals[backend] / X.shape[1])

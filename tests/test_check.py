@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from parity.check import check_learner
+from parity.learner import check_learner
 
 REFERENCE = Path(__file__).parent / "learner" / "course_reference.py"
 SOURCE = REFERENCE.read_text()

@@ -14,10 +14,14 @@ import keras_impl as ki
 
 def test_build_model_structure_and_dtype() -> None:
     model = ki.build_model((4, 6, 5, 1), "tanh", "sigmoid", keep_probs=[0.5, 1.0],
-                           dtype="float64", seed=0, lambd=0.2)
+                           dtype="float64", seed=0, lambd=0.2, l2_batch_size=10)
     assert [layer.name for layer in model.layers] == [
         "dense_1", "masked_dropout_1", "dense_2", "dense_3"]
-    assert ki.model_dtype(model) == "float64" and model.lambd == 0.2
+    assert ki.model_dtype(model) == "float64"
+    assert all(d.kernel_regularizer.l2 == 0.2 / 20 for d in ki.dense_layers(model))
+    assert not hasattr(model, "lambd") and not hasattr(model, "keep_probs")  # no hidden state
+    with pytest.raises(ValueError, match="lambd > 0 needs l2_batch_size"):
+        ki.build_model((4, 6, 1), lambd=0.2)
     assert [w.shape for w in ki.get_weights(model)] == [(4, 6), (6,), (6, 5), (5,), (5, 1), (1,)]
     keras_dropout = ki.build_model((4, 6, 1), keep_probs=0.8, dropout="keras")
     assert isinstance(keras_dropout.layers[1], keras.layers.Dropout)

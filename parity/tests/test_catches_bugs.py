@@ -93,16 +93,16 @@ def test_softmax_forward_wrong_axis(monkeypatch: pytest.MonkeyPatch) -> None:
 class SignFlippedMomentum(ni.Momentum):
     """v = beta v - (1 - beta) dW: the classic momentum sign slip."""
 
-    def update(self, params, grads, state, learning_rate):
+    def step(self, params, grads, state, lr):
         flipped = {k: -g for k, g in grads.items()}
-        return super().update(params, flipped, state, learning_rate)
+        return super().step(params, flipped, state, lr)
 
 
 class NoBiasCorrectionAdam(ni.Adam):
     """Adam with t stuck at a huge value, i.e. no bias correction."""
 
-    def update(self, params, grads, state, learning_rate):
-        new, st = super().update(params, grads, {**state, "t": 10**6}, learning_rate)
+    def step(self, params, grads, state, lr):
+        new, st = super().step(params, grads, {**state, "t": 10**6}, lr)
         return new, {**st, "t": state["t"] + 1}
 
 

@@ -34,7 +34,7 @@ import tensorflow as tf
 
 import keras_impl as ki
 from parity.convert import copy_to_keras
-from parity.report import Check, compare_arrays
+from parity.report import Comparison, compare_arrays
 from parity.tolerances import Tolerance
 
 REQUIRED = ("initialize_parameters_deep", "L_model_forward", "compute_cost",
@@ -55,7 +55,7 @@ SIDES = ("yours", "keras")
 class DivergenceError(Exception):
     """A learner's function did not match; carries the status and the failed check."""
 
-    def __init__(self, status: str, detail: str, check: Check | None = None) -> None:
+    def __init__(self, status: str, detail: str, check: Comparison | None = None) -> None:
         super().__init__(detail)
         self.status, self.detail, self.check = status, detail, check
 
@@ -68,7 +68,7 @@ class FunctionResult:
     name: str
     status: str
     detail: str = ""
-    check: Check | None = None
+    check: Comparison | None = None
 
 
 @dataclass
@@ -194,7 +194,7 @@ def _expect(name: str, quantity: str, layer: int | str, yours: Any, keras_value:
         raise DivergenceError("bad return", f"{quantity} from {name} is a {type(yours).__name__}, "
                          "not an array")
     check = compare_arrays(quantity, layer, yours, np.asarray(keras_value, np.float64), TOL,
-                           SIDES)
+                           SIDES, group="learner")
     if not check.passed:
         status = "wrong shape" if check.note.startswith("shape") else "mismatch"
         detail = check.note if check.note else (

@@ -15,10 +15,10 @@ TOL = Tolerance(1e-12, 1e-14)
 def test_values_pass_and_fail_with_worst_element() -> None:
     a = np.array([[1.0, 2.0], [3.0, 4.0]])
     b = a.copy()
-    assert compare_arrays("dW", 1, a, b, TOL).passed
+    assert compare_arrays("dW", 1, a, b, TOL, group="gradients").passed
     b[1, 0] += 1e-9
     b[0, 1] += 1e-15
-    check = compare_arrays("dW", 1, a, b, TOL)
+    check = compare_arrays("dW", 1, a, b, TOL, group="gradients")
     assert not check.passed
     assert check.index == (1, 0) and check.left == 3.0 and check.right == 3.0 + 1e-9
     assert check.max_abs == pytest.approx(1e-9, rel=1e-6)
@@ -26,21 +26,22 @@ def test_values_pass_and_fail_with_worst_element() -> None:
 
 
 def test_shape_then_dtype_mismatch() -> None:
-    shape = compare_arrays("A", 2, np.zeros((2, 3)), np.zeros((3, 2)), TOL)
+    shape = compare_arrays("A", 2, np.zeros((2, 3)), np.zeros((3, 2)), TOL, group="forward")
     assert not shape.passed and "shape (2, 3) (numpy) != (3, 2) (keras)" in shape.note
-    dtype = compare_arrays("A", 2, np.zeros(3), np.zeros(3, np.float32), TOL)
+    dtype = compare_arrays("A", 2, np.zeros(3), np.zeros(3, np.float32), TOL, group="forward")
     assert not dtype.passed and "dtype float64 (numpy) != float32 (keras)" in dtype.note
 
 
 def test_nan_and_inf_fail() -> None:
-    assert not compare_arrays("c", "-", np.array([np.nan]), np.array([1.0]), TOL).passed
-    assert not compare_arrays("c", "-", np.array([np.inf]), np.array([1.0]), TOL).passed
+    for bad in (np.nan, np.inf):
+        assert not compare_arrays("c", "-", np.array([bad]), np.array([1.0]), TOL,
+                                  group="cost").passed
 
 
 def test_table_json_and_assert() -> None:
     report = ParityReport("demo")
-    report.add(compare_arrays("dW", 1, np.ones(3), np.ones(3), TOL))
-    report.add(compare_arrays("db", 2, np.ones(3), np.ones(3) * 1.1, TOL))
+    report.add(compare_arrays("dW", 1, np.ones(3), np.ones(3), TOL, group="gradients"))
+    report.add(compare_arrays("db", 2, np.ones(3), np.ones(3) * 1.1, TOL, group="gradients"))
     table = report.table()
     assert table.splitlines()[0] == "demo"
     assert "quantity" in table and "FAIL" in table and "1 passed, 1 failed" in table

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from parity import mutants
+from tools import mutants
 
 
 def test_catalogue_is_large_and_every_pattern_applies_once(tmp_path: Path) -> None:

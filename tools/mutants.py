@@ -1,4 +1,5 @@
-"""Mutation testing: does the parity suite catch the mistakes people make?
+"""Mutation testing (development tooling, run from a checkout): does the parity suite
+catch the mistakes people make? ``python -m tools.mutants --help`` (or ``make mutants``).
 
 Two parts:
 - a catalogue of classic from-scratch mistakes, each a small textual change to
@@ -28,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
-COPY_DIRS = ("numpy_impl", "keras_impl", "parity", "tests")
+COPY_DIRS = ("numpy_impl", "keras_impl", "parity", "tests", "tools")
 TIMEOUT = 600
 
 
@@ -101,9 +102,9 @@ def probe() -> list[str]:
     (an exception in a check counts as a failure, named with its type)."""
 
     import numpy_impl as ni
-    from parity.architecture import ZOO, Architecture
-    from parity.cli import _group
-    from parity.compare import (
+    from parity import (
+        ZOO,
+        Architecture,
         architecture_report,
         compare_cost,
         compare_fit,
@@ -114,8 +115,10 @@ def probe() -> list[str]:
 
     archs = [ZOO["shallow_relu"], ZOO["shallow_tanh"], ZOO["image_4layer"],
              ZOO["softmax_multiclass"], ZOO["regularized_dropout"],
-             Architecture((6, 5, 1), "sigmoid", name="sigmoid_small"),
-             Architecture((5, 4, 3, 1), "leaky_relu", name="leaky_small")]
+             Architecture(layer_dims=(6, 5, 1), hidden_activation="sigmoid",
+                          name="sigmoid_small"),
+             Architecture(layer_dims=(5, 4, 3, 1), hidden_activation="leaky_relu",
+                          name="leaky_small")]
     failed: list[str] = []
 
     def run(name: str, fn: Callable[[], object]) -> None:
@@ -126,7 +129,7 @@ def probe() -> list[str]:
             failed.append(f"{name} (raised {type(exc).__name__}: {first})")
             return
         if not report.passed:
-            groups = sorted({_group(c) for c in report.failures()})
+            groups = sorted({c.group for c in report.failures()})
             failed.append(f"{name}: {', '.join(groups)}")
 
     for arch in archs:
@@ -143,7 +146,8 @@ def probe() -> list[str]:
     return failed
 
 
-def _probe_main() -> None:  # pragma: no cover - runs in the mutant's process
+def probe_main() -> None:  # pragma: no cover - runs in the mutant's process
+    """Print the probe's result as one ``PROBE-RESULT [...]`` line (read by ``run_probe``)."""
     print("PROBE-RESULT " + json.dumps(probe()))
 
 
@@ -166,8 +170,8 @@ def _run(cmd: Sequence[str], cwd: Path) -> subprocess.CompletedProcess | None:
 
 def run_probe(cwd: Path) -> list[str]:
     """The parity probe in a fresh process on the copy at ``cwd``."""
-    result = _run([sys.executable, "-c", "from parity.mutants import _probe_main; "
-                   "_probe_main()"], cwd)
+    result = _run([sys.executable, "-c", "from tools.mutants import probe_main; "
+                   "probe_main()"], cwd)
     if result is None:
         return [f"probe timed out after {TIMEOUT} s"]
     for line in result.stdout.splitlines():
@@ -470,3 +474,71 @@ def generic_report(results: Sequence[MutantResult]) -> str:
             lines.append(f"  numpy_impl/{m.file}:{m.line}  {m.description}  in "
                          f"`{m.source_line}`  -- {why}")
     return "\n".join(lines)
+
+
+# --- command line -----------------------------------------------------------------------
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m tools.mutants``: the catalogue (exit 1 if a mistake survives) and, with
+    ``--generic``, the AST mutation score."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.mutants",
+        description="Mutation testing: each classic from-scratch mistake is planted in a "
+                    "temporary copy of the checkout and the parity probe is run; --generic "
+                    "adds the AST mutation score over numpy_impl's maths modules.")
+    parser.add_argument("--quick", action="store_true", help="only a small subset (as CI runs)")
+    parser.add_argument("--only", default=None, help="comma-separated mistake names")
+    parser.add_argument("--generic", action="store_true", help="also the generic AST mutants")
+    parser.add_argument("--limit", type=int, default=None,
+                        help="with --generic: an evenly spread sample of this many mutants")
+    parser.add_argument("--jobs", type=int, default=2, help="processes at a time")
+    parser.add_argument("--json", default=None, help="also write the results as JSON here")
+    args = parser.parse_args(argv)
+    for name in ("limit", "jobs"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            parser.error(f"--{name} must be >= 1, got {value}")
+    names = args.only.split(",") if args.only else (
+        list(FAST_CATALOGUE) if args.quick else None)
+    total = len(names) if names else len(CATALOGUE)
+    print(f"planting {total} classic mistakes in copies of numpy_impl, {args.jobs} at a time; "
+          "each is followed by the parity probe")
+    try:
+        results = run_catalogue(names, args.jobs, on_result=lambda r: print(
+            f"  {'detected' if r.detected else 'SURVIVED'}: {r.mistake.name}", flush=True))
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(catalogue_table(results))
+    data: dict = {"catalogue": [{"mistake": r.mistake.name, "file": r.mistake.file,
+                                 "detected_by": r.detected_by} for r in results]}
+    ok = all(r.detected for r in results)
+    if args.generic:
+        chosen = generic_mutants()
+        if args.limit:
+            chosen = chosen[:: max(1, len(chosen) // args.limit)][: args.limit]
+        print(f"\ngeneric mutation testing: {len(chosen)} mutants of numpy_impl's maths "
+              f"modules ({', '.join(MATH_MODULES)})")
+        done: list[MutantResult] = []
+
+        def progress(r: MutantResult) -> None:
+            done.append(r)
+            if len(done) % 25 == 0 or len(done) == len(chosen):
+                print(f"  {len(done)}/{len(chosen)} run, {sum(x.killed for x in done)} killed",
+                      flush=True)
+
+        generic = run_generic(chosen, args.jobs, on_result=progress)
+        print(generic_report(generic))
+        data["generic"] = [{"file": r.mutant.file, "line": r.mutant.line,
+                            "kind": r.mutant.kind, "mutation": r.mutant.description,
+                            "source": r.mutant.source_line, "killed_by": r.killed_by,
+                            "equivalent": r.equivalent} for r in generic]
+    if args.json:
+        Path(args.json).write_text(json.dumps(data, indent=2))
+        print(f"wrote {args.json}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

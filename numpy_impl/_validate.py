@@ -1,4 +1,4 @@
-"""Input validation shared by the public entry points (private module).
+"""Argument validation shared by numpy_impl's public entry points (private to the package).
 
 Every check runs before any work and raises a ``ValueError`` or ``TypeError``
 that names the argument, what was received and what was expected.
@@ -145,3 +145,14 @@ def check_params(params: Mapping[str, np.ndarray], n_x: int | None = None,
                 )
         dims.append(W.shape[0])
     return tuple(dims)
+
+
+def check_masks(masks: Mapping[int, np.ndarray] | None, n_hidden: int) -> None:
+    """Raise unless ``masks`` is None or a dict keyed by hidden-layer numbers 1..n_hidden."""
+    if masks is None:
+        return
+    if not isinstance(masks, Mapping):
+        raise TypeError(f"masks must be a dict {{layer: D}}, got {type(masks).__name__}")
+    bad = [k for k in masks if not (isinstance(k, int) and 1 <= k <= n_hidden)]
+    if bad:
+        raise ValueError(f"masks keys must be hidden-layer numbers 1..{n_hidden}, got {bad}")

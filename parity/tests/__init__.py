@@ -1,0 +1,1 @@
+"""parity's own tests (run by ``pytest parity/``; not installed)."""

@@ -1,0 +1,1 @@
+"""Development tooling that runs from a checkout (not installed): mutation testing."""
