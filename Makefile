@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test bench mutants lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ bench: $(STAMP)
 	$(BIN)/python -m pytest --benchmark-only -q benchmarks --benchmark-json=bench-results.json \
 		--benchmark-columns=mean,stddev,rounds
 	$(BIN)/python -m benchmarks.summary bench-results.json
+
+# development tooling, from a checkout: the catalogue of classic mistakes (and, with
+# MUTANTS_ARGS=--generic, the AST mutation score)
+mutants: $(STAMP)
+	$(BIN)/python -m tools.mutants $(MUTANTS_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,4 +1,4 @@
-"""The seed's dense layer at the digit model's 400 -> 25 shape: the loop over units
+"""The sample project's dense layer at the digit model's 400 -> 25 shape: the loop over units
 (applied per example) against the vectorised layer, with a bare np.matmul as the floor."""
 
 from __future__ import annotations

@@ -24,7 +24,8 @@ def data(dims: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
 def bench_fit_numpy(benchmark, net: str, batch: int | None) -> None:
     dims, hidden = NETS[net]
     X, Y = data(dims)
-    model = ni.NeuralNetwork(dims, hidden, initializer="glorot", seed=0, dtype="float32")
+    model = ni.NeuralNetwork(dims, hidden_activation=hidden, initializer="glorot", seed=0,
+                             dtype="float32")
     benchmark.group = f"fit {net} batch={batch or 'full'} {EPOCHS} epochs"
     benchmark.extra_info.update(kind="fit", impl="numpy", net=net, batch=batch or M,
                                 epochs=EPOCHS)
@@ -38,7 +39,8 @@ def bench_fit_numpy(benchmark, net: str, batch: int | None) -> None:
 def bench_fit_keras(benchmark, net: str, batch: int | None) -> None:
     dims, hidden = NETS[net]
     X, Y = data(dims)
-    model = ki.build_model(dims, hidden, "sigmoid", "glorot", dtype="float32", seed=0)
+    model = ki.build_model(dims, hidden_activation=hidden, output_activation="sigmoid",
+                           initializer="glorot", dtype="float32", seed=0)
     model.compile(optimizer=ki.make_optimizer("gd", 0.1), loss="binary_crossentropy")
     Xk, Yk = X.T.copy(), Y.T.copy()
     benchmark.group = f"fit {net} batch={batch or 'full'} {EPOCHS} epochs"

@@ -26,7 +26,8 @@ def bench_step_numpy(benchmark, dtype: str) -> None:
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def bench_step_keras(benchmark, dtype: str, compiled: bool) -> None:
     X, Y = digit_data(M, dtype)
-    model = ki.build_model(DIGIT_DIMS, "sigmoid", "sigmoid", "glorot", dtype=dtype, seed=0)
+    model = ki.build_model(DIGIT_DIMS, hidden_activation="sigmoid", output_activation="sigmoid",
+                           initializer="glorot", dtype=dtype, seed=0)
     step = ki.make_train_step(model, ki.make_optimizer("gd", 0.1), compiled=compiled)
     Xk, Yk = np.ascontiguousarray(X.T), np.ascontiguousarray(Y.T)
     step(Xk, Yk)  # build the optimizer (and trace) outside the timing

@@ -23,7 +23,8 @@ def numpy_step(dims: tuple[int, ...], X: np.ndarray, Y: np.ndarray, hidden: str 
                learning_rate: float = 0.1) -> Callable[[], float]:
     """One numpy_impl training step (forward, backward, gradient-descent update) through the
     public ``NeuralNetwork.step``, input validation included."""
-    net = ni.NeuralNetwork(dims, hidden, "sigmoid", "glorot", seed=0, dtype=X.dtype.name)
+    net = ni.NeuralNetwork(dims, hidden_activation=hidden, output_activation="sigmoid",
+                           initializer="glorot", seed=0, dtype=X.dtype.name)
     return lambda: net.step(X, Y, learning_rate)
 
 

@@ -153,8 +153,9 @@ def build_model(layer_dims: Sequence[int], hidden_activation: str = "relu",
 
 
 def digit_model(dtype: str = "float32", seed: int | None = None) -> keras.Sequential:
-    """The seed's digit classifier: 400-25-15-1, sigmoid everywhere, Glorot uniform."""
-    return build_model((400, 25, 15, 1), "sigmoid", "sigmoid", "glorot", dtype=dtype,
+    """The sample project's digit classifier: 400-25-15-1, sigmoid everywhere, Glorot uniform."""
+    return build_model(layer_dims=(400, 25, 15, 1), hidden_activation="sigmoid",
+                       output_activation="sigmoid", initializer="glorot", dtype=dtype,
                        seed=seed)
 
 

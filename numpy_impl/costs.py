@@ -3,7 +3,7 @@
 Layout: ``AL, Y (n_out, m)``; binary costs take ``Y (1, m)`` of 0/1, categorical costs a
 one-hot (or probability) ``Y (C, m)``. Every cost is the mean over the ``m`` examples.
 
-Two forms of binary cross-entropy, as DESIGN.md describes:
+Two forms of binary cross-entropy (docs/design.md, "Where the textbook and Keras differ"):
 - from probabilities (the textbook form), optionally clipped to ``[clip, 1 - clip]`` in
   AL's dtype, as Keras does with ``clip = 1e-7`` (``KERAS_EPSILON``); unclipped, a
   saturated wrong prediction costs ``inf``, honestly;

@@ -1,4 +1,4 @@
-"""The seed's single dense layer, in the Keras layout (rows are examples).
+"""The sample project's single dense layer, in the Keras layout (rows are examples).
 
 ``a_in (n_in,)`` or ``A_in (m, n_in)``, ``W (n_in, units)``, ``b (units,)``, ``g`` an
 activation function applied elementwise.
@@ -51,7 +51,8 @@ def my_dense_v(A_in: np.ndarray, W: np.ndarray, b: np.ndarray, g: ActivationFn) 
 
 def my_sequential(X: np.ndarray, layers: Sequence[tuple[np.ndarray, np.ndarray]],
                   g: ActivationFn = sigmoid, vectorized: bool = True) -> np.ndarray:
-    """Chain dense layers, as the seed's 400-25-15-1 model: ``X (m, n_in) -> (m, units_L)``.
+    """Chain dense layers, as the sample project's 400-25-15-1 model:
+    ``X (m, n_in) -> (m, units_L)``.
 
     ``layers`` is a sequence of ``(W, b)`` pairs; ``vectorized=False`` uses ``my_dense``
     on each example in turn (the loop version), ``True`` uses ``my_dense_v``.

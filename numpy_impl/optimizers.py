@@ -6,7 +6,7 @@ is a plain dict ``{"t": steps taken, "v": {"dW1": ...}, "s": {...}}``. The cours
 function names are kept too (``update_parameters``, ``update_parameters_with_momentum``,
 ``update_parameters_with_adam``, ...).
 
-Adam has two forms (DESIGN.md):
+Adam has two forms (docs/design.md):
 - ``form="textbook"``: ``W -= lr * v_hat / (sqrt(s_hat) + eps)``, eps = 1e-8;
 - ``form="keras"``: ``alpha_t = lr sqrt(1 - b2^t) / (1 - b1^t)``,
   ``W -= alpha_t * v / (sqrt(s) + eps_hat)``, eps_hat = 1e-7 (Keras' "epsilon hat").

@@ -63,7 +63,9 @@ def _arch_for(data: Dataset, dims: str | None, hidden: str, init: str, lambd: fl
         raise ValueError(f"--arch {','.join(map(str, layer_dims))} does not fit {data.name}: "
                          f"expected {data.n_x} inputs and {data.n_y} output unit(s)")
     keep = keep_prob if len(layer_dims) > 2 else None
-    return Architecture(layer_dims, hidden, output, init, lambd, keep, dtype, name=name)
+    return Architecture(layer_dims=layer_dims, hidden_activation=hidden,
+                        output_activation=output, initializer=init, lambd=lambd,
+                        keep_probs=keep, dtype=dtype, name=name)
 
 
 def _optimizer(name: str, adam_form: str) -> ni.GradientDescent:

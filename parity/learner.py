@@ -218,7 +218,8 @@ def _act(name: str, z: tf.Tensor) -> tf.Tensor:
 
 
 def _keras_model(params: Mapping[str, np.ndarray], dims: tuple[int, ...]) -> keras.Model:
-    model = ki.build_model(dims, "relu", "sigmoid", dtype="float64")
+    model = ki.build_model(layer_dims=dims, hidden_activation="relu",
+                           output_activation="sigmoid", dtype="float64")
     copy_to_keras(params, model)
     return model
 

@@ -1,4 +1,4 @@
-"""The seed's dense layer: the loop and the vectorised version give the same numbers."""
+"""The sample project's dense layer: the loop and the vectorised version give the same numbers."""
 
 from __future__ import annotations
 

@@ -48,3 +48,106 @@ def test_all_names_exist() -> None:
         assert len(module.__all__) == len(set(module.__all__))
         for name in module.__all__:
             assert hasattr(module, name), name
+
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("numpy_impl", "keras_impl", "parity", "tools", "benchmarks", "tests")
+
+
+def project_modules() -> dict[str, Path]:
+    """Dotted module name -> file, for every Python file of the project's packages."""
+    modules = {}
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+            modules[name] = path
+    return modules
+
+
+def imports_of(path: Path, name: str) -> list[tuple[str, str | None]]:
+    """``(module, imported name or None)`` for every import in the file (relative imports
+    resolved against the module ``name``)."""
+    out: list[tuple[str, str | None]] = []
+    is_package = path.name == "__init__.py"
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            out += [(alias.name, None) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level:
+                base = name.split(".")
+                base = base[: len(base) - node.level + (1 if is_package else 0)]
+                module = ".".join([*base, module] if module else base)
+            out += [(module, alias.name) for alias in node.names]
+    return out
+
+
+def test_no_module_imports_another_modules_underscore_names() -> None:
+    """Private names stay inside their module; a private module stays inside its package."""
+    modules = project_modules()
+    offences = []
+    for name, path in modules.items():
+        package = name.split(".")[0]
+        for module, imported in imports_of(path, name):
+            if module.split(".")[0] not in PACKAGES:
+                continue
+            if imported and imported.startswith("_") and not imported.startswith("__"):
+                offences.append(f"{name}: from {module} import {imported}")
+            private_parts = [p for p in module.split(".") if p.startswith("_")
+                             and not p.startswith("__")]
+            if private_parts and module.split(".")[0] != package:
+                offences.append(f"{name}: imports private module {module}")
+    assert not offences, offences
+
+
+def test_there_is_no_import_cycle() -> None:
+    modules = project_modules()
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        targets = set()
+        for module, imported in imports_of(path, name):
+            for candidate in (f"{module}.{imported}" if imported else None, module):
+                if candidate in modules and candidate != name:
+                    targets.add(candidate)
+                    break
+        graph[name] = targets
+    # a package's __init__ re-exports its modules: edges into a package from its own
+    # modules are how Python resolves "import package.module", not a cycle of logic
+    for name in graph:
+        graph[name] = {t for t in graph[name] if not name.startswith(t + ".")}
+    state: dict[str, int] = {}
+    cycles = []
+
+    def visit(node: str, stack: list[str]) -> None:
+        state[node] = 1
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                cycles.append(stack[stack.index(nxt):] + [nxt] if nxt in stack else [nxt])
+            elif nxt not in state:
+                visit(nxt, [*stack, nxt])
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [node])
+    assert not cycles, cycles
+
+
+def test_the_cycle_check_sees_a_cycle(tmp_path: Path, monkeypatch) -> None:
+    """The checks above can fail: a planted cycle and a planted private import are found."""
+    pkg = tmp_path / "tools"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "a.py").write_text("from tools.b import f\nfrom parity.report import _x\n")
+    (pkg / "b.py").write_text("from tools.a import g\n")
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    monkeypatch.setattr(sys.modules[__name__], "PACKAGES", ("tools",))
+    import pytest
+
+    with pytest.raises(AssertionError, match="tools.a"):
+        test_there_is_no_import_cycle()
+    monkeypatch.setattr(sys.modules[__name__], "PACKAGES", ("tools", "parity"))
+    (tmp_path / "parity").mkdir()
+    with pytest.raises(AssertionError, match="from parity.report import _x"):
+        test_no_module_imports_another_modules_underscore_names()

@@ -219,3 +219,80 @@ def test_saved_files_get_ordinary_permissions(tmp_path: Path) -> None:
     path.chmod(0o640)
     ni.NeuralNetwork((3, 1), seed=0).save(path)
     assert path.stat().st_mode & 0o777 == 0o640  # an existing file keeps its mode
+
+
+# --- the pieces a second backend drives: config, batches, masks, step, cost ----------------
+def test_from_config_round_trip() -> None:
+    net = ni.NeuralNetwork((4, 5, 3), "tanh", "softmax", lambd=0.2, keep_probs=0.9,
+                           optimizer=ni.Adam(form="keras"), seed=3)
+    again = ni.NeuralNetwork.from_config(net.config(), seed=3)
+    assert again.config() == net.config() and again.network == net.network
+    for key, value in net.params.items():  # same seed, same initial draws
+        np.testing.assert_array_equal(again.params[key], value)
+    cfg = ni.NetworkConfig(layer_dims=(3, 2, 1), hidden_activation="sigmoid")
+    built = ni.NeuralNetwork.from_config(cfg, optimizer="momentum", seed=0)
+    assert built.network == cfg and built.optimizer.name == "momentum"
+    assert built.config()["optimizer"] == {"name": "momentum", "beta": 0.9}
+    with pytest.raises(TypeError, match="config must be a NetworkConfig or a dict"):
+        ni.NeuralNetwork.from_config([3, 1])
+
+
+def test_one_unit_softmax_is_refused_up_front() -> None:
+    with pytest.raises(ValueError, match="softmax output needs >= 2 units"):
+        ni.NeuralNetwork((3, 1), output_activation="softmax")
+
+
+def test_fit_is_batches_then_steps(rng: np.random.Generator) -> None:
+    """fit is exactly: per epoch, ``batches`` then ``step`` on each (masks drawn inside)."""
+    X, Y = binary_data(rng, 4, 11)
+    kwargs = dict(keep_probs=0.7, optimizer="adam", lambd=0.1, seed=5)
+    fitted, manual = ni.NeuralNetwork((4, 6, 1), **kwargs), ni.NeuralNetwork((4, 6, 1), **kwargs)
+    costs = fitted.fit(X, Y, epochs=3, batch_size=4, learning_rate=0.01, decay_rate=0.5,
+                       time_interval=2)
+    manual_costs = []
+    for epoch in range(3):
+        lr = ni.schedule_lr_decay(0.01, epoch, 0.5, 2)
+        batches = manual.batches(X, Y, batch_size=4)
+        assert [b[0].shape[1] for b in batches] == [4, 4, 3]
+        total = sum(manual.step(Xb, Yb, lr) * Xb.shape[1] for Xb, Yb in batches)
+        manual_costs.append(total / 11)
+    assert costs == manual_costs
+    for key in fitted.params:
+        np.testing.assert_array_equal(fitted.params[key], manual.params[key])
+
+
+def test_step_with_drawn_masks_is_the_step_without(rng: np.random.Generator) -> None:
+    X, Y = binary_data(rng, 4, 8)
+    a = ni.NeuralNetwork((4, 6, 5, 1), keep_probs=(0.6, 0.8), seed=2)
+    b = ni.NeuralNetwork((4, 6, 5, 1), keep_probs=(0.6, 0.8), seed=2)
+    masks = b.draw_masks(8)
+    assert sorted(masks) == [1, 2] and masks[1].shape == (6, 8) and masks[2].shape == (5, 8)
+    assert a.step(X, Y, 0.1) == b.step(X, Y, 0.1, masks=masks)
+    for key in a.params:
+        np.testing.assert_array_equal(a.params[key], b.params[key])
+    c = ni.NeuralNetwork((4, 6, 5, 1), keep_probs=(0.6, 0.8), seed=2)
+    other = {1: 1.0 - masks[1], 2: masks[2]}  # a different mask changes the step
+    c.step(X, Y, 0.1, masks=other)
+    assert not np.array_equal(c.params["W1"], a.params["W1"])
+
+
+def test_step_refuses_bad_masks(rng: np.random.Generator) -> None:
+    X, Y = binary_data(rng, 4, 8)
+    net = ni.NeuralNetwork((4, 6, 1), keep_probs=0.5, seed=0)
+    with pytest.raises(ValueError, match=r"masks\[1\] has shape \(6, 7\); expected \(6, 8\)"):
+        net.step(X, Y, masks={1: np.ones((6, 7))})
+    with pytest.raises(ValueError, match=r"masks\[1\] must hold only 0 and 1"):
+        net.step(X, Y, masks={1: np.full((6, 8), 0.5)})
+    with pytest.raises(ValueError, match=r"masks keys must be hidden-layer numbers 1..1"):
+        net.step(X, Y, masks={2: np.ones((1, 8))})
+    with pytest.raises(ValueError, match="m must be >= 1"):
+        net.draw_masks(0)
+
+
+def test_cost_is_the_trained_cost_without_dropout(rng: np.random.Generator) -> None:
+    X, Y = binary_data(rng, 3, 10)
+    net = ni.NeuralNetwork((3, 4, 1), lambd=0.5, seed=1)
+    AL, caches = ni.model_forward(X, net.params)
+    expected = ni.compute_cost(caches[-1].Z, Y, from_logits=True, params=net.params, lambd=0.5)
+    assert net.cost(X, Y) == pytest.approx(expected, rel=1e-15)
+    assert net.fit(X, Y, epochs=1)[0] == pytest.approx(expected, rel=1e-15)  # full batch

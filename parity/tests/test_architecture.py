@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from parity import ZOO, Architecture, get_architecture
+from parity import (
+    ZOO,
+    Architecture,
+    build_numpy,
+    evaluate,
+    get_architecture,
+    initial_params,
+    make_data,
+    paired_models,
+)
 
 
 def test_defaults_are_normalised() -> None:
@@ -62,3 +71,28 @@ def test_validation(kwargs: dict, message: str) -> None:
 def test_from_dict_refuses_unknown_fields() -> None:
     with pytest.raises(ValueError, match=r"unknown Architecture field\(s\) \['width'\]"):
         Architecture.from_dict({"layer_dims": [3, 1], "width": 4})
+
+
+def test_architecture_is_a_named_network_config() -> None:
+    arch = ZOO["regularized_dropout"]
+    net = build_numpy(arch, seed=0, optimizer="adam")
+    assert net.network.network_fields() == arch.network_fields()
+    assert net.optimizer.name == "adam"
+    back = Architecture.from_network(net, name="copy")
+    assert back == arch and back.name == "copy" and back.layers == arch.layers
+    with pytest.raises(TypeError, match="net must be a numpy_impl.NeuralNetwork"):
+        Architecture.from_network(arch)
+
+
+@pytest.mark.parametrize("output,loss,n_y", [("sigmoid", None, 1), ("softmax", None, 3),
+                                              ("linear", "bce", 1), ("linear", "cce", 3)])
+def test_cost_and_accuracy_agree_between_backends(output: str, loss: str | None,
+                                                  n_y: int) -> None:
+    arch = Architecture(layer_dims=(5, 4, n_y), output_activation=output, loss=loss,
+                        lambd=0.3)
+    X, Y = make_data(arch, 40, 2)
+    params = {k: v * 3 for k, v in initial_params(arch, 1).items()}  # spread the outputs
+    ours = evaluate(arch, params, X, Y)
+    theirs = evaluate(arch, params, X, Y, paired_models(arch, params)[1])
+    assert ours[0] == pytest.approx(theirs[0], rel=1e-12)
+    assert ours[1] == theirs[1] and 0.0 < ours[1] < 1.0

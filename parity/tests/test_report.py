@@ -51,3 +51,18 @@ def test_table_json_and_assert() -> None:
         assert_parity(report)
     assert "1 passed, 1 failed" in str(info.value)
     assert not ParityReport("empty").passed
+
+
+def test_group_is_data_set_where_the_row_is_made() -> None:
+    with pytest.raises(ValueError, match="group must be one of"):
+        compare_arrays("dW", 1, np.ones(1), np.ones(1), TOL, group="misc")
+    from parity import GROUPS, ZOO, architecture_report
+
+    report = architecture_report(ZOO["regularized_dropout"], m=6, steps=1)
+    groups = report.groups()
+    assert list(groups) == ["forward", "cost", "gradients", "numerical", "training"]
+    assert list(groups) == [g for g in GROUPS if g in groups]
+    assert all(c.quantity.startswith("forward") for c in groups["forward"])
+    assert all(c.sides[1] == "numerical" for c in groups["numerical"])
+    assert sum(len(v) for v in groups.values()) == len(report.checks)
+    assert json.loads(report.to_json())["checks"][0]["group"] == "forward"

@@ -12,6 +12,7 @@ from parity import (
     compare_training,
     initial_params,
     make_data,
+    train_side_by_side,
 )
 
 OPTIMIZERS = [ni.GradientDescent(), ni.Momentum(0.9), ni.Adam(form="keras"),
@@ -46,7 +47,7 @@ def test_fit_full_batch_softmax() -> None:
 
 
 def test_ragged_batch_breaks_model_fit_l2_mapping() -> None:
-    """DESIGN.md: L2(l2 = lambd/(2m)) has no fixed m when the last batch is ragged; the
+    """docs/design.md: L2(l2 = lambd/(2m)) has no fixed m when the last batch is ragged; the
     custom loop stays exact, model.fit does not, and the report says why."""
     arch = ZOO["tabular_2layer"]
     X, Y = make_data(arch, 30, 0)
@@ -63,3 +64,34 @@ def test_dropout_fit_is_refused() -> None:
     X, Y = make_data(arch, 10, 0)
     with pytest.raises(ValueError, match="without dropout"):
         compare_fit(arch, X, Y)
+
+
+def test_lockstep_trains_the_network_users_train(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The NumPy side of every lockstep run is ``NeuralNetwork.step``, with the masks Keras
+    receives; and a broken step is a failed trajectory, so the proof is about that class."""
+    calls = []
+    original = ni.NeuralNetwork.step
+
+    def spy(self, X, Y, learning_rate=0.01, masks=None):
+        calls.append((X.shape[1], sorted(masks or {}), learning_rate))
+        return original(self, X, Y, learning_rate, masks=masks)
+
+    monkeypatch.setattr(ni.NeuralNetwork, "step", spy)
+    arch = ZOO["regularized_dropout"]
+    X, Y = make_data(arch, 10, 0)
+    assert_parity(compare_training(arch, X, Y, "adam", steps=4, batch_size=4,
+                                   learning_rate=0.05))
+    assert calls == [(4, [1, 2], 0.05), (4, [1, 2], 0.05), (2, [1, 2], 0.05),
+                     (4, [1, 2], 0.05)]
+    calls.clear()
+    result = train_side_by_side(arch, X, Y, epochs=2, batch_size=5)
+    assert [c[0] for c in calls] == [5, 5, 5, 5] and result.max_param_diff < 1e-12
+
+    def skipped_update(self, X, Y, learning_rate=0.01, masks=None):
+        return original(self, X, Y, 1e-300, masks=masks)  # costs right, parameters frozen
+
+    monkeypatch.setattr(ni.NeuralNetwork, "step", skipped_update)
+    report = compare_training(arch, X, Y, "gd", steps=2, learning_rate=0.05)
+    assert not report.passed
+    assert {c.group for c in report.failures()} == {"training"}
+    assert any(c.quantity.startswith("W [") for c in report.failures())
