@@ -1,0 +1,82 @@
+"""The catalogue of classic from-scratch mistakes, each a textual change to numpy_impl."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """One classic mistake: replace ``old`` by ``new`` (exactly once) in ``file``."""
+
+    name: str
+    file: str
+    old: str
+    new: str
+
+
+CATALOGUE: tuple[Mistake, ...] = (
+    Mistake("missing 1/m in dW", "layers.py",
+            "dW = (A_prev @ dZ.T).T / m", "dW = (A_prev @ dZ.T).T"),
+    Mistake("db summed over the wrong axis", "layers.py",
+            "db = np.sum(dZ, axis=1, keepdims=True) / m",
+            "db = np.sum(dZ, axis=0, keepdims=True) / m"),
+    Mistake("relu derivative inverted", "activations.py",
+            "return dA * (Z > 0)", "return dA * (Z <= 0)"),
+    Mistake("relu derivative off at zero", "activations.py",
+            "return dA * (Z > 0)", "return dA * (Z >= 0)"),
+    Mistake("missing transpose in dA_prev", "layers.py",
+            "dA_prev = W.T @ dZ if", "dA_prev = W @ dZ if"),
+    Mistake("transpose missing in dW", "layers.py",
+            "dW = (A_prev @ dZ.T).T / m", "dW = (A_prev @ dZ.T) / m"),
+    Mistake("dropout mask not rescaled", "regularization.py",
+            "return A * D / A.dtype.type(keep_prob)", "return A * D"),
+    Mistake("L2 gradient missing its lambd/m", "regularization.py",
+            "return (lambd / m) * W", "return W"),
+    Mistake("L2 cost missing its 1/2", "regularization.py",
+            "return lambd / (2.0 * m) * total", "return lambd / m * total"),
+    Mistake("Adam bias correction missing", "optimizers.py",
+            "v_hat, s_hat = v[dk] / (1 - b1**t), s[dk] / (1 - b2**t)",
+            "v_hat, s_hat = v[dk], s[dk]"),
+    Mistake("Adam epsilon inside the square root", "optimizers.py",
+            "alpha_t * v[dk] / (np.sqrt(s[dk]) + eps)", "alpha_t * v[dk] / np.sqrt(s[dk] + eps)"),
+    Mistake("momentum sign", "optimizers.py",
+            'new = {k: W - W.dtype.type(lr) * v[f"d{k}"]',
+            'new = {k: W + W.dtype.type(lr) * v[f"d{k}"]'),
+    Mistake("momentum without (1 - beta)", "optimizers.py",
+            'v = {k: b * state["v"][k] + (1 - b) * grads[k]',
+            'v = {k: b * state["v"][k] + grads[k]'),
+    Mistake("softmax not shifted", "activations.py",
+            "shifted = Z - np.max(Z, axis=axis, keepdims=True)", "shifted = Z"),
+    Mistake("cost sign", "costs.py",
+            "return float(-np.mean(np.log(p_true)))", "return float(np.mean(np.log(p_true)))"),
+    Mistake("logits cost without log1p", "costs.py",
+            "np.maximum(Z, 0) - Z * Y + np.log1p(np.exp(-np.abs(Z)))",
+            "np.maximum(Z, 0) - Z * Y + np.exp(-np.abs(Z))"),
+    Mistake("sigmoid derivative missing (1 - s)", "activations.py",
+            "return dA * s * (1.0 - s)", "return dA * s"),
+    Mistake("tanh derivative 1 - t", "activations.py",
+            "return dA * (1.0 - t * t)", "return dA * (1.0 - t)"),
+    Mistake("output delta sign", "costs.py", "    return AL - Y", "    return Y - AL"),
+    Mistake("leaky relu slope lost in backward", "activations.py",
+            "np.where(Z > 0, dA, alpha * dA)", "np.where(Z > 0, dA, 0 * dA)"),
+    Mistake("He initialisation with 1/n", "initializers.py",
+            '"he": np.sqrt(2.0 / n_in)', '"he": np.sqrt(1.0 / n_in)'),
+)
+
+FAST_CATALOGUE = ("missing 1/m in dW", "relu derivative off at zero",
+                  "Adam bias correction missing", "softmax not shifted")
+
+
+
+
+def apply_mistake(root: Path, mistake: Mistake) -> None:
+    """Apply ``mistake`` to ``root/numpy_impl``; the pattern must occur exactly once."""
+    path = root / "numpy_impl" / mistake.file
+    source = path.read_text()
+    if source.count(mistake.old) != 1:
+        raise ValueError(f"mistake {mistake.name!r}: {mistake.old!r} occurs "
+                         f"{source.count(mistake.old)} times in numpy_impl/{mistake.file}; "
+                         "expected exactly once")
+    path.write_text(source.replace(mistake.old, mistake.new))
