@@ -53,10 +53,26 @@ def _check_xy(model: keras.Model, X: Any, Y: Any,
     return tf.convert_to_tensor(X, dtype=dtype), tf.convert_to_tensor(Y, dtype=dtype)
 
 
+def check_lambd(model: keras.Model, lambd: float) -> float:
+    """``lambd`` as a float if it is a finite number >= 0. A model built for ``model.fit``
+    with L2 kernel regularizers must get its ``lambd`` here too: the custom step computes
+    L2 itself and does not read the regularizers, so a 0 would silently drop it."""
+    if isinstance(lambd, bool) or not isinstance(lambd, (int, float, np.integer, np.floating)):
+        raise TypeError(f"lambd must be a number, got {type(lambd).__name__}")
+    if not np.isfinite(lambd) or lambd < 0:
+        raise ValueError(f"lambd must be a finite number >= 0, got {lambd!r}")
+    if not lambd and any(d.kernel_regularizer is not None for d in dense_layers(model)):
+        raise ValueError("this model has L2 kernel regularizers (built with lambd and "
+                         "l2_batch_size for model.fit); pass the same lambd to the custom "
+                         "step, batch_loss or gradients, which compute L2 per batch")
+    return float(lambd)
+
+
 def batch_loss(model: keras.Model, X: Any, Y: Any, loss: str = "bce",
                form: str = "probabilities", lambd: float = 0.0,
                masks: Masks = None, training: bool = False) -> Any:
     """The textbook cost of one batch: mean loss + ``lambd/(2m) sum ||W||^2``."""
+    lambd = check_lambd(model, lambd)
     out = forward(model, X, masks, training)[-1]
     cost = data_loss(Y, out, loss, form)
     if lambd:
@@ -115,6 +131,7 @@ def make_train_step(model: keras.Model, optimizer: keras.optimizers.Optimizer,
     update; ``compiled=True`` wraps it in ``tf.function``. The cost is computed before
     the update."""
     check_loss(loss, form)
+    lambd = check_lambd(model, lambd)
     variables = [v for layer in dense_layers(model) for v in (layer.kernel, layer.bias)]
 
     def step(X: Any, Y: Any, masks: Masks = None) -> Any:

@@ -146,27 +146,30 @@ class NetworkConfig:
     @classmethod
     def from_layers(cls, n_x: int, layers: Sequence[LayerSpec], **options: Any) -> NetworkConfig:
         """The config of ``n_x`` inputs followed by ``layers``; ``options`` are the other
-        fields (initializer, lambd, dtype, loss, and ``name`` for subclasses that have it).
+        fields (initializer, lambd, dtype, loss, ``hidden_activation`` when there is no hidden
+        layer to carry it, and ``name`` for subclasses that have it).
 
         Refused with a ValueError naming the layer: what this config cannot express yet
         (hidden layers with different activations, dropout that is not after a hidden dense
         layer, two dropouts in a row).
         """
-        dims, hidden, probs = [check_positive_int(n_x, "n_x")], set(), []
+        layers = list(layers)
+        dims, probs, previous = [check_positive_int(n_x, "n_x")], [], None
         for i, spec in enumerate(layers):
             if not isinstance(spec, LayerSpec):
                 raise TypeError(f"layers[{i}] must be a LayerSpec, got {type(spec).__name__}")
             if spec.kind == "dense":
                 dims.append(spec.units)
                 probs.append(1.0)
-            elif len(dims) < 2 or probs[-1] < 1.0:
+            elif previous != "dense":
                 raise ValueError(f"layers[{i}]: dropout must follow a dense layer, once")
             else:
                 probs[-1] = spec.keep_prob
+            previous = spec.kind
         dense_specs = [s for s in layers if s.kind == "dense"]
         if not dense_specs:
             raise ValueError("layers must hold at least one dense layer")
-        if probs[-1] < 1.0:
+        if previous == "dropout":
             raise ValueError("layers: a dropout after the output layer has no effect; "
                              "expected dropout only after hidden layers")
         hidden = {s.activation for s in dense_specs[:-1]}
@@ -174,9 +177,14 @@ class NetworkConfig:
             raise ValueError(f"layers: hidden layers with different activations "
                              f"{sorted(hidden)} are not supported; expected one activation "
                              "for every hidden layer")
-        return cls(layer_dims=tuple(dims),
-                   hidden_activation=hidden.pop() if hidden else "relu",
-                   output_activation=dense_specs[-1].activation,
+        if hidden:
+            given = options.pop("hidden_activation", None)
+            if given is not None and given not in hidden:
+                raise ValueError(f"hidden_activation {given!r} contradicts the hidden layers' "
+                                 f"{hidden.pop()!r}")
+            options["hidden_activation"] = hidden.pop()
+        # with no hidden layer, hidden_activation (an option) is kept as given
+        return cls(layer_dims=tuple(dims), output_activation=dense_specs[-1].activation,
                    keep_probs=tuple(probs[:-1]) or None, **options)
 
     def to_dict(self) -> dict[str, Any]:

@@ -131,13 +131,21 @@ class NeuralNetwork:
 
     @property
     def lambd(self) -> float:
-        """L2 strength (textbook lambda)."""
+        """L2 strength (textbook lambda); settable between fits (validated)."""
         return self.network.lambd
+
+    @lambd.setter
+    def lambd(self, value: float) -> None:
+        self.network = self.network.replace(lambd=value)
 
     @property
     def keep_probs(self) -> tuple[float, ...]:
-        """One keep probability per hidden layer."""
+        """One keep probability per hidden layer; settable between fits (validated)."""
         return self.network.keep_probs
+
+    @keep_probs.setter
+    def keep_probs(self, value: KeepProbs) -> None:
+        self.network = self.network.replace(keep_probs=value)
 
     def __repr__(self) -> str:
         dims = "-".join(map(str, self.layer_dims))

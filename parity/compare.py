@@ -66,7 +66,8 @@ def paired_models(arch: Architecture, params: Params | None = None, seed: int = 
 def numpy_forward(arch: Architecture, X: np.ndarray, params: Params,
                   masks: Masks = None) -> tuple[np.ndarray, list]:
     """numpy_impl's public ``model_forward`` for ``arch``, replaying ``masks`` when given."""
-    return ni.model_forward(X, params, arch.hidden_activation, arch.output_activation,
+    return ni.model_forward(X, params, hidden_activation=arch.hidden_activation,
+                            output_activation=arch.output_activation,
                             keep_probs=arch.keep_probs if masks else None, masks=masks or None)
 
 
@@ -109,8 +110,8 @@ def compare_cost(arch: Architecture, X: np.ndarray, Y: np.ndarray,
     for form, note, options in cost_forms(arch):
         value = caches[-1].Z if options.get("from_logits") else AL
         ours = ni.compute_cost(value, Y, arch.loss, params=params, lambd=arch.lambd, **options)
-        theirs = ki.batch_loss(model, to_keras_data(X), to_keras_data(Y), arch.loss, form,
-                               arch.lambd, masks_to_keras(masks or {}))
+        theirs = ki.batch_loss(model, to_keras_data(X), to_keras_data(Y), loss=arch.loss,
+                               form=form, lambd=arch.lambd, masks=masks_to_keras(masks or {}))
         report.add(compare_arrays(f"cost[{form}]", "-", np.asarray(ours, arch.dtype),
                                   theirs.numpy(), tolerance(arch.dtype, "cost"), note=note,
                                   group="cost"))
@@ -133,8 +134,9 @@ def compare_gradients(arch: Architecture, X: np.ndarray, Y: np.ndarray,
     and (float64, no dropout) both against centred differences: three-way agreement."""
     params, model = paired_models(arch, params, seed)
     ours = numpy_gradients(arch, X, Y, params, masks)
-    raw = ki.gradients(model, to_keras_data(X), to_keras_data(Y), arch.loss, keras_form(arch),
-                       arch.lambd, masks_to_keras(masks or {}))
+    raw = ki.gradients(model, to_keras_data(X), to_keras_data(Y), loss=arch.loss,
+                       form=keras_form(arch), lambd=arch.lambd,
+                       masks=masks_to_keras(masks or {}))
     theirs = keras_grads_to_numpy(raw, X.shape[1])
     tol = tolerance(arch.dtype, "gradient")
     report = ParityReport(f"gradients: {arch.label()}")
@@ -172,8 +174,8 @@ def numerical_checks(arch: Architecture, X: np.ndarray, Y: np.ndarray, params: P
         return []
     result = ni.gradient_check(params, X, Y, arch.hidden_activation, arch.output_activation,
                                arch.loss, arch.lambd, GRADIENT_CHECK_EPSILON)
-    raw = ki.gradients(model, to_keras_data(X), to_keras_data(Y), arch.loss, keras_form(arch),
-                       arch.lambd)
+    raw = ki.gradients(model, to_keras_data(X), to_keras_data(Y), loss=arch.loss,
+                       form=keras_form(arch), lambd=arch.lambd)
     _, layout = ni.params_to_vector(params)
     g_keras = ni.grads_to_vector(keras_grads_to_numpy(raw, X.shape[1]), layout)
     floor = result.roundoff_floor()
@@ -278,7 +280,8 @@ def compare_fit(arch: Architecture, X: np.ndarray, Y: np.ndarray,
     for method in ("loop", "keras"):
         _, model = paired_models(arch, params, seed, l2_batch_size=bs)
         costs = ki.fit(model, keras_optimizer_for(optimizer, learning_rate), to_keras_data(X),
-                       to_keras_data(Y), epochs, bs, arch.loss, keras_form(arch), method,
+                       to_keras_data(Y), epochs=epochs, batch_size=bs, loss=arch.loss,
+                       form=keras_form(arch), method=method,
                        lambd=arch.lambd if method == "loop" else 0.0)
         runs[method] = (costs, params_from_keras(model))
     label = optimizer_label(optimizer)

@@ -52,6 +52,12 @@ def keras_to_params(weights: Sequence[np.ndarray],
         if kernel.ndim != 2 or bias.shape != (kernel.shape[1],):
             raise ValueError(f"layer {i + 1}: kernel shape {kernel.shape} and bias shape "
                              f"{bias.shape}; expected (n_in, n_out) and (n_out,)")
+        first = np.asarray(weights[0]).dtype
+        for what, arr in (("kernel", kernel), ("bias", bias)):
+            if arr.dtype.kind != "f" or arr.dtype != first or first.name not in (
+                    "float32", "float64"):
+                raise TypeError(f"layer {i + 1}: {what} has dtype {arr.dtype}; expected "
+                                f"float32 or float64, the same for every weight")
         if dims and kernel.shape[0] != dims[-1]:
             raise ValueError(f"layer {i + 1}: kernel shape {kernel.shape}; expected "
                              f"({dims[-1]}, n_out) to take layer {i}'s {dims[-1]} outputs")
@@ -113,6 +119,7 @@ def _weights_path(path: str | os.PathLike) -> Path:
 def _arch_of(source: ni.NeuralNetwork | Mapping[str, np.ndarray],
              arch: Architecture | None) -> tuple[Architecture, dict[str, np.ndarray]]:
     if isinstance(source, ni.NeuralNetwork):
+        _check_dims(source.layer_dims, arch, "params")
         return arch or Architecture.from_network(source), source.get_params()
     dims = ni.check_params(source)
     arch = arch or Architecture(layer_dims=dims, dtype=np.asarray(source["W1"]).dtype.name)

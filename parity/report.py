@@ -37,7 +37,7 @@ class Comparison:
     passed: bool
     sides: tuple[str, str] = ("numpy", "keras")
     note: str = ""
-    group: str = ""
+    group: str = field(kw_only=True)
 
     def __post_init__(self) -> None:
         if self.group not in GROUPS:
@@ -71,7 +71,7 @@ def compare_arrays(quantity: str, layer: str | int, left: Any, right: Any, tol: 
     a64, b64 = a.astype(np.float64), b.astype(np.float64)
     if a.size == 0:
         return Comparison(quantity, str(layer), 0.0, 0.0, (), 0.0, 0.0, tol, True, sides, note,
-                          group)
+                          group=group)
     with np.errstate(invalid="ignore", over="ignore"):
         diff = np.abs(a64 - b64)
         same = (a64 == b64) | (np.isnan(a64) & np.isnan(b64))
@@ -86,7 +86,7 @@ def compare_arrays(quantity: str, layer: str | int, left: Any, right: Any, tol: 
                       float(np.max(np.where(np.isnan(diff), np.inf, diff))), float(np.max(rel)),
                       tuple(int(i) for i in worst), float(a64[worst]), float(b64[worst]), tol,
                       bool(np.all(diff <= allowed) and not np.any(np.isnan(diff))), sides,
-                      note, group)
+                      note, group=group)
 
 
 def compare_scalar_below(quantity: str, layer: str | int, value: float, tol: Tolerance,
@@ -95,7 +95,7 @@ def compare_scalar_below(quantity: str, layer: str | int, value: float, tol: Tol
     """A comparison that passes when a single error measure (e.g. a relative difference)
     is at most ``tol.rtol``."""
     return Comparison(quantity, str(layer), float("nan"), float(value), (), float("nan"),
-                      float("nan"), tol, bool(value <= tol.rtol), sides, note, group)
+                      float("nan"), tol, bool(value <= tol.rtol), sides, note, group=group)
 
 
 COLUMNS = ("quantity", "layer", "sides", "max_abs", "max_rel", "worst", "left", "right",

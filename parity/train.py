@@ -70,8 +70,8 @@ class Lockstep:
             self.model = build_keras(arch, seed)
             copy_to_keras(params, self.model)
             self._keras_step = ki.make_train_step(
-                self.model, keras_optimizer_for(self.net.optimizer, learning_rate), arch.loss,
-                keras_form(arch), arch.lambd, compiled=compiled)
+                self.model, keras_optimizer_for(self.net.optimizer, learning_rate),
+                loss=arch.loss, form=keras_form(arch), lambd=arch.lambd, compiled=compiled)
 
     def batches(self, X: np.ndarray, Y: np.ndarray,
                 batch_size: int | None) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -83,8 +83,14 @@ class Lockstep:
         return self.net.draw_masks(m)
 
     def step(self, X: np.ndarray, Y: np.ndarray, masks: dict | None = None) -> dict[str, float]:
-        """One step on each backend with batch ``X (n_x, m)``, ``Y`` and shared masks."""
-        masks = masks or {}
+        """One step on each backend with batch ``X (n_x, m)``, ``Y`` and shared masks: one
+        per dropout layer (None: the network draws them, and Keras gets the same)."""
+        dropout_layers = [i for i, p in enumerate(self.arch.keep_probs, start=1) if p < 1.0]
+        if masks is None:
+            masks = self.draw_masks(np.shape(X)[1]) if dropout_layers else {}
+        elif sorted(masks) != dropout_layers:
+            raise ValueError(f"masks must hold one mask for each dropout layer "
+                             f"{dropout_layers}, got layers {sorted(masks)}")
         costs: dict[str, float] = {}
         if "numpy" in self.backends:
             start = time.perf_counter()
@@ -161,9 +167,10 @@ def evaluate(arch: Architecture, params: Params, X: np.ndarray, Y: np.ndarray,
         net.set_params(params)
         return net.cost(X, Y), (None if arch.loss == "mse" else net.evaluate(X, Y))
     Xk, Yk = to_keras_data(X), to_keras_data(Y)
-    cost = float(ki.batch_loss(model, Xk, Yk, arch.loss, keras_form(arch), arch.lambd))
+    cost = float(ki.batch_loss(model, Xk, Yk, loss=arch.loss, form=keras_form(arch),
+                               lambd=arch.lambd))
     return cost, (None if arch.loss == "mse" else
-                  ki.accuracy(model, Xk, Yk, arch.loss, keras_form(arch)))
+                  ki.accuracy(model, Xk, Yk, loss=arch.loss, form=keras_form(arch)))
 
 
 def train_side_by_side(arch: Architecture, X: np.ndarray, Y: np.ndarray,

@@ -74,3 +74,17 @@ def test_dict_round_trip_and_unknown_fields() -> None:
         ni.NetworkConfig.from_dict({"lambd": 0.1})
     with pytest.raises(TypeError, match="must be a dict"):
         ni.NetworkConfig.from_dict([3, 1])
+
+
+def test_from_layers_edge_cases() -> None:
+    dense, drop = ni.dense_layer, ni.dropout_layer
+    with pytest.raises(ValueError, match="dropout must follow a dense layer, once"):
+        ni.NetworkConfig.from_layers(3, [dense(4, "relu"), drop(1.0), drop(0.5),
+                                         dense(1, "sigmoid")])
+    specs = (s for s in [dense(4, "relu"), dense(1, "sigmoid")])  # a generator, read once
+    assert ni.NetworkConfig.from_layers(3, specs).layer_dims == (3, 4, 1)
+    logistic = ni.NetworkConfig(layer_dims=(3, 1), hidden_activation="tanh")
+    assert ni.NetworkConfig.from_layers(3, logistic.layers, hidden_activation="tanh") == logistic
+    with pytest.raises(ValueError, match="contradicts the hidden layers' 'relu'"):
+        ni.NetworkConfig.from_layers(3, [dense(4, "relu"), dense(1, "sigmoid")],
+                                     hidden_activation="tanh")

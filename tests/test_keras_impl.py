@@ -108,3 +108,21 @@ def test_gradients_layout() -> None:
 def test_errors(call, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_lambd_is_checked_and_never_dropped_silently() -> None:
+    X, Y = np.ones((5, 3)), np.ones((5, 1))
+    fit_model = ki.build_model((3, 4, 1), dtype="float64", lambd=0.7, l2_batch_size=5)
+    with pytest.raises(ValueError, match="has L2 kernel regularizers"):
+        ki.batch_loss(fit_model, X, Y)
+    with pytest.raises(ValueError, match="has L2 kernel regularizers"):
+        ki.make_train_step(fit_model, ki.make_optimizer("gd", 0.1))
+    plain = ki.build_model((3, 4, 1), dtype="float64")
+    ki.set_weights(plain, ki.get_weights(fit_model))
+    penalty = 0.7 / (2 * 5) * sum(float(np.sum(w ** 2)) for w in ki.get_weights(plain)[::2])
+    assert float(ki.batch_loss(fit_model, X, Y, lambd=0.7)) == pytest.approx(
+        float(ki.batch_loss(plain, X, Y)) + penalty, rel=1e-12)
+    with pytest.raises(ValueError, match="lambd must be a finite number >= 0, got -1"):
+        ki.gradients(fit_model, X, Y, lambd=-1.0)
+    with pytest.raises(TypeError, match="lambd must be a number, got NoneType"):
+        ki.batch_loss(fit_model, X, Y, lambd=None)

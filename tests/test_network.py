@@ -296,3 +296,16 @@ def test_cost_is_the_trained_cost_without_dropout(rng: np.random.Generator) -> N
     expected = ni.compute_cost(caches[-1].Z, Y, from_logits=True, params=net.params, lambd=0.5)
     assert net.cost(X, Y) == pytest.approx(expected, rel=1e-15)
     assert net.fit(X, Y, epochs=1)[0] == pytest.approx(expected, rel=1e-15)  # full batch
+
+
+def test_training_settings_can_change_between_fits_and_are_validated() -> None:
+    net = ni.NeuralNetwork((3, 4, 1), seed=0)
+    net.lambd = 0.5
+    net.keep_probs = 0.8
+    assert net.lambd == 0.5 and net.keep_probs == (0.8,) and net.network.uses_dropout
+    with pytest.raises(ValueError, match="lambd must be a finite number >= 0"):
+        net.lambd = -1.0
+    with pytest.raises(ValueError, match=r"keep_probs must be in \(0, 1\]"):
+        net.keep_probs = 0.0
+    with pytest.raises(AttributeError):
+        net.layer_dims = (3, 5, 1)  # the architecture is fixed: it shapes the parameters

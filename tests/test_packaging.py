@@ -19,8 +19,10 @@ def wheel_files(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     # a clean copy: setuptools' build/ of an earlier build must not leak into this one
     shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(
         ".git", ".venv", "build", "*.egg-info", "__pycache__", "parity-out", ".hypothesis"))
-    result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w",
-                             str(out), str(src)], capture_output=True, text=True, timeout=600)
+    # the dev extra installs the build backend, so the build needs no network
+    result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
+                             "--no-build-isolation", "--no-index", "-q", "-w", str(out),
+                             str(src)], capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     (wheel,) = out.glob("nn_parity-*.whl")
     with zipfile.ZipFile(wheel) as zf:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import numpy_impl as ni
 from parity import (
     ZOO,
+    Lockstep,
     assert_parity,
     compare_fit,
     compare_training,
@@ -95,3 +97,16 @@ def test_lockstep_trains_the_network_users_train(monkeypatch: pytest.MonkeyPatch
     assert not report.passed
     assert {c.group for c in report.failures()} == {"training"}
     assert any(c.quantity.startswith("W [") for c in report.failures())
+
+
+def test_lockstep_step_without_masks_shares_the_networks_draws() -> None:
+    arch = ZOO["regularized_dropout"]
+    X, Y = make_data(arch, 12, 0)
+    run = Lockstep(arch, ni.GradientDescent(), 0.05, initial_params(arch, 0))
+    costs = run.step(X, Y)  # masks drawn by the network, replayed in Keras
+    assert costs["numpy"] == pytest.approx(costs["keras"], rel=1e-12)
+    finals = run.final_params()
+    assert all(np.max(np.abs(finals["numpy"][k] - finals["keras"][k])) < 1e-12
+               for k in finals["numpy"])
+    with pytest.raises(ValueError, match=r"one mask for each dropout layer \[1, 2\]"):
+        run.step(X, Y, {1: run.draw_masks(12)[1]})

@@ -42,6 +42,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error(f"--{name} must be >= 1, got {value}")
     names = args.only.split(",") if args.only else (
         list(FAST_CATALOGUE) if args.quick else None)
+    unknown = sorted(set(names or ()) - {m.name for m in CATALOGUE})
+    if unknown:
+        parser.error(f"unknown mistake(s) {unknown}; see the catalogue in "
+                     "tools/mutants/catalogue.py")
     total = len(names) if names else len(CATALOGUE)
     print(f"planting {total} classic mistakes in copies of numpy_impl, {args.jobs} at a time; "
           "each is followed by the parity probe")

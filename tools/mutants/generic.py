@@ -10,7 +10,7 @@ from tools.mutants.sandbox import PROJECT
 
 MATH_MODULES = ("activations.py", "layers.py", "model.py", "costs.py", "regularization.py",
                 "optimizers.py", "initializers.py", "dense.py", "data.py",
-                "gradient_check.py")
+                "gradient_check.py", "network.py", "config.py")
 _BINOP_SWAPS = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult,
                 ast.Pow: ast.Mult, ast.MatMult: ast.Mult}
 _CMP_SWAPS = {ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Lt: ast.LtE, ast.LtE: ast.Lt,
