@@ -6,7 +6,15 @@ Knows nothing of numpy_impl. Layout: ``X (m, n_x)``, ``kernel (n_{l-1}, n_l)``,
 
 import os
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ start-up chatter quiet
+# TensorFlow's C++ log level: 3 hides its errors too (e.g. "failed call to cuInit" on a
+# machine without a GPU); real failures still raise Python exceptions.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+from keras_impl._quiet import quiet_native_stderr  # noqa: E402
+
+with quiet_native_stderr():
+    import keras  # noqa: E402, F401
+    import tensorflow  # noqa: E402, F401
 
 from keras_impl.layers import MaskedDropout  # noqa: E402
 from keras_impl.losses import FORMS, LOSSES, data_loss, l2_term  # noqa: E402

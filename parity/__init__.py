@@ -6,71 +6,86 @@ between layouts; the ``compare_*`` functions return a ``ParityReport`` of ``Comp
 rows, each in one of ``GROUPS``, and ``assert_parity`` turns a failed report into an
 AssertionError whose message is its table. ``Lockstep`` trains a ``NeuralNetwork`` and a
 Keras model on the same batches and masks. ``check_learner`` (``parity.learner``) checks
-a learner's own course-style code against Keras.
+a learner's own course-style code against Keras; ``check`` does it in an isolated
+process (or, given a notebook's ``globals()``, in place).
+
+The names are loaded on first use (PEP 562), so ``import parity`` and the command line's
+``check`` start without TensorFlow; anything that compares against Keras imports it.
 """
 
-import keras_impl  # noqa: F401  (first: quiets TensorFlow's start-up logging)
-from parity.architecture import (
-    ZOO,
-    Architecture,
-    build_keras,
-    build_numpy,
-    get_architecture,
-    initial_params,
-)
-from parity.compare import (
-    OPTIMIZER_SUITE,
-    architecture_report,
-    compare_cost,
-    compare_fit,
-    compare_forward,
-    compare_gradients,
-    compare_initializers,
-    compare_training,
-    make_data,
-    paired_models,
-)
-from parity.convert import (
-    copy_to_keras,
-    keras_grads_to_numpy,
-    keras_to_params,
-    load_keras_weights,
-    masks_to_keras,
-    network_from_keras,
-    params_from_keras,
-    params_to_keras,
-    save_keras_weights,
-    to_keras_data,
-)
-from parity.learner import check_learner
-from parity.report import (
-    GROUPS,
-    Comparison,
-    ParityReport,
-    assert_parity,
-    compare_arrays,
-    compare_scalar_below,
-)
-from parity.tolerances import TOLERANCES, Tolerance, tolerance
-from parity.train import (
-    BackendRun,
-    Lockstep,
-    SideBySide,
-    draw_masks,
-    evaluate,
-    keras_optimizer_for,
-    train_side_by_side,
-)
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "Architecture": "parity.architecture",
+    "ZOO": "parity.architecture",
+    "build_keras": "parity.architecture",
+    "build_numpy": "parity.architecture",
+    "get_architecture": "parity.architecture",
+    "initial_params": "parity.architecture",
+    "OPTIMIZER_SUITE": "parity.compare",
+    "architecture_report": "parity.compare",
+    "compare_cost": "parity.compare",
+    "compare_fit": "parity.compare",
+    "compare_forward": "parity.compare",
+    "compare_gradients": "parity.compare",
+    "compare_initializers": "parity.compare",
+    "compare_training": "parity.compare",
+    "make_data": "parity.compare",
+    "paired_models": "parity.compare",
+    "copy_to_keras": "parity.convert",
+    "keras_grads_to_numpy": "parity.convert",
+    "keras_to_params": "parity.convert",
+    "load_keras_weights": "parity.convert",
+    "masks_to_keras": "parity.convert",
+    "network_from_keras": "parity.convert",
+    "params_from_keras": "parity.convert",
+    "params_to_keras": "parity.convert",
+    "save_keras_weights": "parity.convert",
+    "to_keras_data": "parity.convert",
+    "check": "parity.learner",
+    "check_learner": "parity.learner",
+    "Comparison": "parity.report",
+    "GROUPS": "parity.report",
+    "ParityReport": "parity.report",
+    "assert_parity": "parity.report",
+    "compare_arrays": "parity.report",
+    "compare_scalar_below": "parity.report",
+    "TOLERANCES": "parity.tolerances",
+    "Tolerance": "parity.tolerances",
+    "tolerance": "parity.tolerances",
+    "BackendRun": "parity.train",
+    "Lockstep": "parity.train",
+    "SideBySide": "parity.train",
+    "draw_masks": "parity.train",
+    "evaluate": "parity.train",
+    "keras_optimizer_for": "parity.train",
+    "train_side_by_side": "parity.train",
+}
 
 __all__ = [
     "Architecture", "BackendRun", "Comparison", "GROUPS", "Lockstep", "OPTIMIZER_SUITE",
     "ParityReport", "SideBySide", "TOLERANCES", "Tolerance", "ZOO",
-    "architecture_report", "assert_parity", "build_keras", "build_numpy", "check_learner",
-    "compare_arrays", "compare_cost", "compare_fit", "compare_forward", "compare_gradients",
-    "compare_initializers", "compare_scalar_below", "compare_training", "copy_to_keras",
-    "draw_masks", "evaluate", "get_architecture", "initial_params", "keras_grads_to_numpy",
-    "keras_optimizer_for", "keras_to_params", "load_keras_weights", "make_data",
-    "masks_to_keras", "network_from_keras", "paired_models", "params_from_keras",
+    "architecture_report", "assert_parity", "build_keras", "build_numpy", "check",
+    "check_learner", "compare_arrays", "compare_cost", "compare_fit", "compare_forward",
+    "compare_gradients", "compare_initializers", "compare_scalar_below", "compare_training",
+    "copy_to_keras", "draw_masks", "evaluate", "get_architecture", "initial_params",
+    "keras_grads_to_numpy", "keras_optimizer_for", "keras_to_params", "load_keras_weights",
+    "make_data", "masks_to_keras", "network_from_keras", "paired_models", "params_from_keras",
     "params_to_keras", "save_keras_weights", "to_keras_data", "tolerance",
     "train_side_by_side",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'parity' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

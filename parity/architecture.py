@@ -3,20 +3,21 @@
 ``Architecture`` is numpy_impl's ``NetworkConfig`` with a name: the same fields, validated
 once, the same layer specifications (``arch.layers``). The builders pass every field by
 keyword: ``build_numpy`` to ``NeuralNetwork.from_config``, ``build_keras`` to
-``keras_impl.build_model``.
+``keras_impl.build_model`` (imported there: this module itself needs no TensorFlow).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import keras
 import numpy as np
 
-import keras_impl as ki
 import numpy_impl as ni
+
+if TYPE_CHECKING:
+    import keras
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,8 @@ def build_numpy(arch: Architecture, seed: ni.SeedLike = 0,
 def build_keras(arch: Architecture, seed: int | None = 0, dropout: str = "mask",
                 l2_batch_size: int | None = None) -> keras.Sequential:
     """A ``keras.Sequential`` for ``arch`` (see ``keras_impl.build_model``)."""
+    import keras_impl as ki  # here, so that describing networks needs no TensorFlow
+
     return ki.build_model(
         layer_dims=arch.layer_dims, hidden_activation=arch.hidden_activation,
         output_activation=arch.output_activation, initializer=arch.initializer,

@@ -7,15 +7,19 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy_impl as ni
 from numpy_impl.datasets import Dataset, load_dataset
 from parity.architecture import ZOO, Architecture, get_architecture
-from parity.compare import architecture_report
 from parity.outputs import plot_cost_curves, write_json
-from parity.report import ParityReport
-from parity.train import SideBySide, train_side_by_side
+
+if TYPE_CHECKING:
+    from parity.report import ParityReport
+    from parity.train import SideBySide
+
+# The comparisons and the lockstep import TensorFlow: each command imports them when it
+# runs, so that `check` (whose checking runs in a child process) starts without it.
 
 SUMMARY_GROUPS = ("forward", "cost", "gradients", "numerical", "training")
 
@@ -76,6 +80,8 @@ def run_training(arch: Architecture, data: Dataset, optimizer: ni.GradientDescen
                  epochs: int, batch_size: int | None, seed: int, backends: Sequence[str],
                  out: Path, verbose: bool = True) -> SideBySide:
     """Train, print the table, write ``training.json`` and ``cost_curves.png`` into ``out``."""
+    from parity.train import train_side_by_side
+
     result = train_side_by_side(arch, data.X_train, data.Y_train, data.X_test, data.Y_test,
                                 optimizer, lr, epochs, batch_size, seed, backends,
                                 title=f"{arch.label()} on {data.name}",
@@ -94,6 +100,8 @@ def _write(out: Path, name: str, data: Any) -> None:
 # --- commands -------------------------------------------------------------------------------
 def cmd_main(args: argparse.Namespace) -> int:
     """The main job: the zoo's parity report, then both backends trained on mnist01."""
+    from parity.compare import architecture_report
+
     out = _outdir(args.out)
     names = args.archs.split(",") if args.archs else list(ZOO)
     archs = {n: get_architecture(n) for n in names}
@@ -135,6 +143,8 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """The full parity report for one architecture."""
+    from parity.compare import architecture_report
+
     arch = get_architecture(args.arch, dtype=args.dtype)
     report = architecture_report(arch, m=args.m, seed=args.seed, steps=args.steps)
     print(report.table())
@@ -144,12 +154,13 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """Check a learner's implementation against Keras."""
-    from parity.learner import check_learner
+    """Check a learner's implementation against TensorFlow/Keras, in a separate process;
+    exit 0 right, 1 mistakes found, 2 could not check."""
+    from parity.learner import check
 
-    result = check_learner(args.target, seed=args.seed)
-    print(result.text())
-    return 0 if result.passed else 1
+    report = check(args.target, seed=args.seed, timeout=args.timeout)
+    print(report.text())
+    return report.exit_status
 
 
 def _outdir(path: str) -> Path:
@@ -238,15 +249,21 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--json", default=None, help="also write the report as JSON here")
     report.set_defaults(func=cmd_report)
 
-    check = sub.add_parser("check", help="check a learner's own implementation",
-                           description="Verify a from-scratch implementation written against "
-                                       "the course's function names (initialize_parameters_"
-                                       "deep, L_model_forward, compute_cost, L_model_backward, "
-                                       "update_parameters, ...) against Keras.")
-    check.add_argument("target", help="path to a .py file, or an importable module name")
+    check = sub.add_parser(
+        "check", help="check a learner's own implementation (file, notebook or module)",
+        description="Check a learner's from-scratch implementation of a Deep Learning "
+                    "Specialization assignment (Courses 1 and 2: Python basics, logistic "
+                    "regression, the planar shallow net, the deep net step by step and its "
+                    "application, initialisation, regularisation, gradient checking, "
+                    "optimisation) against TensorFlow/Keras, function by function and "
+                    "through the learner's own pipeline. The code runs in a separate "
+                    "process. Exit status: 0 right (notes allowed), 1 mistakes found, 2 "
+                    "could not check.")
+    check.add_argument("target", help="a .py file, a .ipynb notebook, or a module name")
     check.add_argument("--seed", type=int, default=0)
+    check.add_argument("--timeout", type=_positive_float, default=60.0,
+                       help="seconds the check may take (default: %(default)s)")
     check.set_defaults(func=cmd_check)
-
     return parser
 
 

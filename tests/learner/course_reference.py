@@ -33,6 +33,15 @@ def relu_backward(dA, cache):
     return dZ
 
 
+def initialize_parameters(n_x, n_h, n_y):
+    rng = np.random.default_rng(1)
+    W1 = rng.standard_normal((n_h, n_x)) * 0.01
+    b1 = np.zeros((n_h, 1))
+    W2 = rng.standard_normal((n_y, n_h)) * 0.01
+    b2 = np.zeros((n_y, 1))
+    return {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
+
+
 def initialize_parameters_deep(layer_dims):
     rng = np.random.default_rng(3)
     parameters = {}

@@ -1,0 +1,211 @@
+"""What every assignment's checks share: calling the learner's code, comparing with a
+TensorFlow reference, and the findings that stop a check.
+
+Runs in the checking process, which imports TensorFlow. The learner's functions get deep
+copies of their arguments (learners update arrays in place); what they raise is their
+own error, shown with their line; ``sys.exit`` or ``KeyboardInterrupt`` from their code
+stops the whole check (it could not be run to the end).
+"""
+
+from __future__ import annotations
+
+import copy
+import linecache
+import traceback
+import types
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import tensorflow as tf
+
+from parity.learner.report import FunctionResult
+from parity.report import Comparison, compare_arrays
+from parity.tolerances import Tolerance
+
+TOL = Tolerance(1e-6, 1e-9)
+"""Learners order their operations differently; real mistakes are far larger."""
+SIDES = ("yours", "expected")
+
+
+class DivergenceError(Exception):
+    """A learner's function did not do what the course asks; ``status`` as in the report."""
+
+    def __init__(self, status: str, detail: str, check: Comparison | None = None) -> None:
+        super().__init__(detail)
+        self.status, self.detail, self.check = status, detail, check
+
+
+class CouldNotCheckError(Exception):
+    """The learner's code stopped the check itself (sys.exit, KeyboardInterrupt)."""
+
+
+@dataclass
+class Context:
+    """What the checks of one submission share: the learner's namespace (their module's
+    globals), notes for the report, and how to name a line of their code."""
+
+    namespace: Mapping[str, Any]
+    seed: int = 0
+    notes: list[str] = field(default_factory=list)
+    line_names: Callable[[str, int], str] = lambda filename, line: f"line {line}"
+
+    def function(self, name: str) -> Callable | None:
+        """The learner's own function ``name``: None if absent, or imported from a helper
+        module rather than defined in the submission."""
+        fn = self.namespace.get(name)
+        if not callable(fn) or getattr(fn, "__globals__", None) is not self.namespace:
+            return None
+        return fn
+
+    def note(self, text: str) -> None:
+        """Add a report-wide note once."""
+        if text not in self.notes:
+            self.notes.append(text)
+
+
+def learner_line(ctx: Context, exc: BaseException) -> str:
+    """Where in the learner's code ``exc`` was raised: " (your line 12: `x = y`)"."""
+    frames = [(frame, line) for frame, line in traceback.walk_tb(exc.__traceback__)
+              if frame.f_globals is ctx.namespace]
+    if not frames:
+        return ""
+    frame, line = frames[-1]
+    filename = frame.f_code.co_filename
+    text = linecache.getline(filename, line).strip()
+    return f" (your {ctx.line_names(filename, line)}" + (f": `{text}`)" if text else ")")
+
+
+def call(ctx: Context, name: str, fn: Callable, *args: Any, **kwargs: Any) -> Any:
+    """Call a learner's function on deep copies of ``args``; their exceptions become a
+    "raised" finding naming their line, and a generator or TensorFlow tensor a "bad
+    return"."""
+    args, kwargs = copy.deepcopy(args), copy.deepcopy(kwargs)
+    try:
+        out = fn(*args, **kwargs)
+    except (SystemExit, KeyboardInterrupt) as exc:
+        what = (f"sys.exit({exc.code!r})" if isinstance(exc, SystemExit)
+                else "KeyboardInterrupt")
+        raise CouldNotCheckError(f"your {name} raised {what}{learner_line(ctx, exc)}; a function "
+                            "being checked must return") from None
+    except Exception as exc:  # anything the learner's code raises is their finding
+        raise DivergenceError("raised", f"{type(exc).__name__}: {exc}{learner_line(ctx, exc)}") \
+            from None
+    bad = _bad_value(out)
+    if bad:
+        raise DivergenceError("bad return", f"{name} returned {bad}; expected NumPy arrays or "
+                         "Python numbers")
+    return out
+
+
+def _bad_value(value: Any) -> str:
+    if isinstance(value, types.GeneratorType):
+        return "a generator"
+    if isinstance(value, (tf.Tensor, tf.Variable)):
+        return "a TensorFlow tensor"
+    if isinstance(value, (tuple, list)):
+        return next((b for b in map(_bad_value, value) if b), "")
+    if isinstance(value, Mapping):
+        return next((b for b in map(_bad_value, value.values()) if b), "")
+    return ""
+
+
+def is_numeric(value: Any) -> bool:
+    """True for numbers and numeric arrays (bool included)."""
+    try:
+        return np.asarray(value).dtype.kind in "biuf"
+    except Exception:  # ragged or odd objects
+        return False
+
+
+def expect(name: str, quantity: str, layer: int | str, yours: Any, expected: Any,
+           tol: Tolerance = TOL) -> None:
+    """Raise a DivergenceError unless ``yours`` has ``expected``'s shape and values."""
+    if not is_numeric(yours):
+        raise DivergenceError("bad return", f"{quantity} from {name} is a {type(yours).__name__}, "
+                         "not a number or array")
+    check = compare_arrays(quantity, layer, np.asarray(yours, np.float64),
+                           np.asarray(expected, np.float64), tol, SIDES, group="learner")
+    if not check.passed:
+        status = "wrong shape" if check.note.startswith("shape") else "mismatch"
+        where = f" of layer {layer}" if layer not in ("-", "") else ""
+        detail = check.note if check.note else (
+            f"{quantity}{where} differs (max rel error {check.max_rel:.3g})")
+        raise DivergenceError(status, detail, check)
+
+
+def pair(name: str, out: Any, what: str) -> tuple[Any, Any]:
+    """``out`` as a 2-tuple, or a "bad return"."""
+    if not isinstance(out, (tuple, list)) or len(out) != 2:
+        raise DivergenceError("bad return",
+                              f"{name} returned {type(out).__name__}; expected {what}")
+    return out[0], out[1]
+
+
+def items(name: str, out: Any, n: int, what: str) -> tuple[Any, ...]:
+    """``out`` as an n-tuple, or a "bad return"."""
+    if not isinstance(out, (tuple, list)) or len(out) != n:
+        count = len(out) if isinstance(out, (tuple, list)) else type(out).__name__
+        raise DivergenceError("bad return", f"{name} returned {count}; expected {what}")
+    return tuple(out)
+
+
+def mapping(name: str, out: Any) -> Mapping:
+    """``out`` as a dict, or a "bad return"."""
+    if not isinstance(out, Mapping):
+        raise DivergenceError("bad return",
+                              f"{name} returned {type(out).__name__}; expected a dict")
+    return out
+
+
+def scalar(name: str, value: Any, quantity: str = "cost") -> float:
+    """A cost: a Python number or a 0-d array; shape (1, 1) is a finding (the course's
+    grader refuses it)."""
+    if not is_numeric(value):
+        raise DivergenceError("bad return", f"{quantity} from {name} is a {type(value).__name__}")
+    shape = np.shape(value)
+    if shape not in ((), (1,)):
+        fix = "; use np.squeeze(cost) or float(cost)" if np.size(value) == 1 else ""
+        raise DivergenceError("finding", f"{quantity} has shape {shape}; the course expects a "
+                         f"scalar{fix}")
+    return float(np.asarray(value).reshape(()))
+
+
+def run_check(name: str, check: Callable[[], None]) -> FunctionResult:
+    """Run one function's check; a DivergenceError becomes its result, a note its detail."""
+    try:
+        note = check()
+    except DivergenceError as d:
+        return FunctionResult(name, d.status, d.detail, d.check)
+    return FunctionResult(name, "note" if note else "match", note or "")
+
+
+# --- TensorFlow references ---------------------------------------------------------------
+def t(x: Any) -> tf.Tensor:
+    """A float64 tensor."""
+    return tf.constant(np.asarray(x, dtype=np.float64))
+
+
+def activation(name: str, z: tf.Tensor) -> tf.Tensor:
+    """sigmoid, relu, tanh or softmax (over axis 0: the course's columns), in TensorFlow."""
+    return {"sigmoid": tf.sigmoid, "relu": tf.nn.relu, "tanh": tf.tanh,
+            "softmax": lambda v: tf.nn.softmax(v, axis=0)}[name](z)
+
+
+def bce(A: tf.Tensor, Y: Any) -> tf.Tensor:
+    """Keras' binary cross-entropy of probabilities ``A (1, m)``, averaged over examples."""
+    import keras
+
+    return tf.reduce_mean(keras.losses.binary_crossentropy(t(np.asarray(Y).T),
+                                                           tf.transpose(A)))
+
+
+def gradients(f: Callable[..., tf.Tensor], *xs: Any) -> list[np.ndarray]:
+    """TensorFlow autodiff of the scalar ``f(*tensors)`` with respect to each argument."""
+    tensors = [t(x) for x in xs]
+    with tf.GradientTape() as tape:
+        for x in tensors:
+            tape.watch(x)
+        out = f(*tensors)
+    return [g.numpy() for g in tape.gradient(out, tensors)]

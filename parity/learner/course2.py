@@ -1,0 +1,446 @@
+"""Course 2 weeks 1 and 2: "Initialization", "Regularization", "Gradient Checking",
+"Optimization Methods".
+
+References come from TensorFlow (autodiff, Keras' SGD and learning-rate schedules).
+Functions that draw from the course's global seed are checked on what is deterministic
+about them: shapes, zero biases, the scale of the weights, an exact partition into
+mini-batches, the keep rate and the 1/keep_prob scaling of dropout masks, and what those
+masks do downstream. The gradient-checking assignment ships ``backward_propagation_n``
+with deliberate mistakes for the learner to find: it is not graded; the learner's
+``gradient_check_n`` must report a large difference for such gradients and a small one
+for right ones. Conventions: ``gradient_check``/``gradient_check_n`` with or without
+``print_msg``; ``update_parameters_with_adam`` returning 3 values (before 2021) or 5
+(with ``v_corrected``, ``s_corrected``); ``update_lr``/``schedule_lr_decay`` only from 2021.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+import tensorflow as tf
+
+from parity.learner.common import (
+    Context,
+    DivergenceError,
+    bce,
+    call,
+    expect,
+    items,
+    mapping,
+    scalar,
+    t,
+)
+from parity.learner.deep import tf_grad, updated
+from parity.learner.runner import Assignment
+
+THREE_LAYERS = (3, 5, 4, 1)
+GC_DIMS = (4, 5, 3, 1)  # the course's gradient-checking network (its helpers' shapes)
+
+
+class _Checks:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.rng = np.random.default_rng(ctx.seed + 23)
+
+    def fn(self, name: str) -> Callable:
+        return self.ctx.function(name) or self.ctx.namespace[name]
+
+    def params(self, dims: tuple[int, ...], scale: float = 0.7) -> dict[str, np.ndarray]:
+        out = {}
+        for layer in range(1, len(dims)):
+            out[f"W{layer}"] = self.rng.standard_normal((dims[layer], dims[layer - 1])) * scale
+            out[f"b{layer}"] = self.rng.standard_normal((dims[layer], 1)) * 0.1
+        return out
+
+    def data(self, n_x: int, m: int) -> tuple[np.ndarray, np.ndarray]:
+        X = self.rng.standard_normal((n_x, m))
+        Y = (self.rng.random((1, m)) < 0.5).astype(np.float64)
+        Y[0, :2] = (0.0, 1.0)
+        return X, Y
+
+
+def _weights(name: str, out: Mapping, dims: tuple[int, ...]) -> None:
+    for layer in range(1, len(dims)):
+        for key, shape in ((f"W{layer}", (dims[layer], dims[layer - 1])),
+                           (f"b{layer}", (dims[layer], 1))):
+            if np.shape(out.get(key)) != shape:
+                raise DivergenceError("wrong shape", f"{key} has shape {np.shape(out.get(key))};"
+                                      f" expected {shape} for layers_dims {list(dims)}")
+
+
+# --- initialisation ------------------------------------------------------------------------
+class InitChecks(_Checks):
+    """Zeros, large random (x 10) and He (x sqrt(2 / n_prev)): shapes, biases, scale."""
+
+    DIMS = (60, 40, 20, 1)
+
+    def _scaled(self, name: str, factor: Callable[[int], float], what: str) -> None:
+        out = mapping(name, call(self.ctx, name, self.fn(name), list(self.DIMS)))
+        _weights(name, out, self.DIMS)
+        for layer in range(1, len(self.DIMS)):
+            if np.any(np.asarray(out[f"b{layer}"]) != 0):
+                raise DivergenceError("mismatch", f"b{layer} should be zeros")
+            W = np.asarray(out[f"W{layer}"], float)
+            if W.size < 100:
+                continue
+            std, want = float(np.std(W)), factor(self.DIMS[layer - 1])
+            if not 0.75 * want <= std <= 1.25 * want:
+                raise DivergenceError("mismatch", f"W{layer} has standard deviation {std:.4g}; "
+                                      f"expected {want:.4g} ({what})")
+
+    def initialize_parameters_zeros(self, name: str) -> None:
+        out = mapping(name, call(self.ctx, name, self.fn(name), list(self.DIMS)))
+        _weights(name, out, self.DIMS)
+        for key, value in out.items():
+            if np.any(np.asarray(value) != 0):
+                raise DivergenceError("mismatch", f"{key} should be all zeros")
+
+    def initialize_parameters_random(self, name: str) -> None:
+        self._scaled(name, lambda n: 10.0, "np.random.randn(...) * 10")
+
+    def initialize_parameters_he(self, name: str) -> None:
+        self._scaled(name, lambda n: math.sqrt(2.0 / n), "He: * sqrt(2 / layers_dims[l-1])")
+
+
+# --- regularisation ------------------------------------------------------------------------
+def three_layer_cache(params: Mapping[str, np.ndarray], X: np.ndarray,
+                      masks: tuple[np.ndarray, np.ndarray] | None = None,
+                      keep_prob: float = 1.0) -> tuple:
+    """The course's cache ``(Z1, A1, W1, b1, ...)`` (with ``D1``/``D2`` after ``Z1``/``Z2``
+    when ``masks`` are given), relu, relu, sigmoid, computed by TensorFlow."""
+    A, cache = t(X), []
+    for layer in (1, 2, 3):
+        W, b = params[f"W{layer}"], params[f"b{layer}"]
+        Z = tf.matmul(t(W), A) + t(b)
+        if layer < 3:
+            A = tf.nn.relu(Z)
+            if masks is not None:
+                D = t(masks[layer - 1])
+                A = A * D / keep_prob
+                cache += [Z.numpy(), masks[layer - 1], A.numpy(), W, b]
+                continue
+        else:
+            A = tf.sigmoid(Z)
+        cache += [Z.numpy(), A.numpy(), W, b]
+    return tuple(cache)
+
+
+def regularized_gradients(params: Mapping[str, np.ndarray], X: np.ndarray, Y: np.ndarray,
+                          lambd: float = 0.0, masks: tuple | None = None,
+                          keep_prob: float = 1.0) -> tuple[float, dict[str, np.ndarray]]:
+    """Keras' BCE (+ lambd/(2m) sum ||W||^2) of the 3-layer net, dropout masks applied,
+    and its autodiff gradients."""
+    keys = ("W1", "b1", "W2", "b2", "W3", "b3")
+    m = X.shape[1]
+
+    def cost(*v):
+        A = t(X)
+        for layer in (1, 2, 3):
+            Z = tf.matmul(v[2 * layer - 2], A) + v[2 * layer - 1]
+            A = tf.sigmoid(Z) if layer == 3 else tf.nn.relu(Z)
+            if masks is not None and layer < 3:
+                A = A * t(masks[layer - 1]) / keep_prob
+        l2 = sum(tf.reduce_sum(tf.square(v[i])) for i in (0, 2, 4))
+        return bce(A, Y) + lambd / (2 * m) * l2
+
+    grads = tf_grad(cost, *(params[k] for k in keys))
+    return float(cost(*(t(params[k]) for k in keys))), {
+        f"d{k}": g for k, g in zip(keys, grads, strict=True)}
+
+
+class RegularizationChecks(_Checks):
+    """L2 cost and backward; dropout forward (masks, scaling, effect) and backward."""
+
+    def compute_cost_with_regularization(self, name: str) -> None:
+        params = self.params(THREE_LAYERS)
+        X, Y = self.data(3, 7)
+        A3 = three_layer_cache(params, X)[9]
+        cost = scalar(name, call(self.ctx, name, self.fn(name), A3, Y, params, 0.1))
+        expect(name, "cost", "-", cost, regularized_gradients(params, X, Y, 0.1)[0])
+
+    def backward_propagation_with_regularization(self, name: str) -> None:
+        params = self.params(THREE_LAYERS)
+        X, Y = self.data(3, 7)
+        grads = mapping(name, call(self.ctx, name, self.fn(name), X, Y,
+                                   three_layer_cache(params, X), 0.7))
+        for key, value in regularized_gradients(params, X, Y, 0.7)[1].items():
+            expect(name, key, key[2:], grads.get(key), value)
+
+    def forward_propagation_with_dropout(self, name: str) -> str | None:
+        params = self.params(THREE_LAYERS)
+        X, _ = self.data(3, 400)
+        keep = 0.7
+        A3, cache = items(name, call(self.ctx, name, self.fn(name), X, params, keep), 2,
+                          "(A3, cache)")
+        if not isinstance(cache, (tuple, list)) or len(cache) != 14:
+            return ("masks not found where the course keeps them (cache = (Z1, D1, A1, W1, "
+                    "b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3)); only A3's shape was checked")
+        masks = []
+        for i, layer in ((1, 1), (6, 2)):
+            D = np.asarray(cache[i])
+            shape = (THREE_LAYERS[layer], X.shape[1])
+            if D.shape != shape or not np.all((D == 0) | (D == 1)):
+                raise DivergenceError("mismatch", f"D{layer} (cache[{i}]) should be a 0/1 mask "
+                                      f"of shape {shape}; got shape {D.shape}")
+            kept = float(np.mean(D))
+            spread = 5 * math.sqrt(keep * (1 - keep) / D.size)
+            if abs(kept - keep) > spread:
+                raise DivergenceError("mismatch", f"D{layer} keeps {kept:.3f} of the units; "
+                                      f"expected keep_prob = {keep}")
+            masks.append(D.astype(float))
+        ref = three_layer_cache(params, X, tuple(masks), keep)
+        expect(name, "A1 (after dropout: * D1 / keep_prob)", 1, cache[2], ref[2])
+        expect(name, "A3", 3, A3, ref[11])
+        return None
+
+    def backward_propagation_with_dropout(self, name: str) -> None:
+        params = self.params(THREE_LAYERS)
+        X, Y = self.data(3, 9)
+        keep = 0.8
+        masks = tuple((self.rng.random((n, 9)) < keep).astype(float) for n in (5, 4))
+        grads = mapping(name, call(self.ctx, name, self.fn(name), X, Y,
+                                   three_layer_cache(params, X, masks, keep), keep))
+        ref = regularized_gradients(params, X, Y, 0.0, masks, keep)[1]
+        for key, value in ref.items():
+            expect(name, key, key[2:], grads.get(key), value)
+
+
+# --- gradient checking ---------------------------------------------------------------------
+def relative_difference(grad: np.ndarray, approx: np.ndarray) -> float:
+    """The course's ||g - g~|| / (||g|| + ||g~||), with TensorFlow norms."""
+    g, a = t(np.ravel(grad)), t(np.ravel(approx))
+    return float(tf.norm(g - a) / (tf.norm(g) + tf.norm(a)))
+
+
+def forward_propagation_n_reference(X: np.ndarray, Y: np.ndarray,
+                                    parameters: Mapping[str, np.ndarray]) -> tuple[float, tuple]:
+    """The assignment's ``forward_propagation_n`` (3 layers, relu, relu, sigmoid; mean
+    cross-entropy), computed by TensorFlow; supplied when a submission lacks it."""
+    cache = three_layer_cache(parameters, X)
+    A3 = cache[9]
+    cost = float(-tf.reduce_mean(t(Y) * tf.math.log(t(A3))
+                                 + (1 - t(Y)) * tf.math.log(1 - t(A3))))
+    return cost, cache
+
+
+class GradientCheckChecks(_Checks):
+    """The 1-D warm-up and gradient_check_n, by what they must report."""
+
+    def forward_propagation(self, name: str) -> None:
+        for x, theta in ((2, 4), (-1.5, 0.25)):
+            J = scalar(name, call(self.ctx, name, self.fn(name), x, theta), "J")
+            expect(name, "J", "-", J, (t(theta) * t(x)).numpy())
+
+    def backward_propagation(self, name: str) -> None:
+        for x, theta in ((2, 4), (-1.5, 0.25)):
+            (ref,) = tf_grad(lambda th, x=x: th * t(x), theta)
+            dtheta = scalar(name, call(self.ctx, name, self.fn(name), x, theta), "dtheta")
+            expect(name, "dtheta", "-", dtheta, ref)
+
+    def gradient_check(self, name: str) -> None:
+        fn = self.fn(name)
+        x, theta = 3.0, 4.0
+        right = scalar(name, call(self.ctx, name, fn, x, theta), "difference")
+        if not right < 1e-7:
+            raise DivergenceError("mismatch", f"gradient_check(3, 4) returned {right:.3g}; with "
+                                  "a right backward_propagation the difference is below 1e-7")
+        globs, saved = fn.__globals__, fn.__globals__.get("backward_propagation")
+        globs["backward_propagation"] = lambda x, theta: 2 * x  # a wrong gradient
+        try:
+            wrong = scalar(name, call(self.ctx, name, fn, x, theta), "difference")
+        finally:
+            if saved is None:
+                globs.pop("backward_propagation", None)
+            else:
+                globs["backward_propagation"] = saved
+        expected = relative_difference(np.array(2 * x), np.array(x))
+        if not abs(wrong - expected) <= 1e-6 * expected + 1e-7:
+            raise DivergenceError("mismatch", f"with the gradient doubled, gradient_check "
+                                  f"returned {wrong:.6g}; expected {expected:.6g} (||g - g~|| "
+                                  "/ (||g|| + ||g~||))")
+
+    def gradient_check_n(self, name: str) -> str | None:
+        fn = self.fn(name)
+        note = None
+        globs = fn.__globals__
+        supplied = "forward_propagation_n" not in globs
+        if supplied:
+            globs["forward_propagation_n"] = forward_propagation_n_reference
+            note = "your code has no forward_propagation_n: the assignment's was supplied"
+        try:
+            params = self.params(GC_DIMS)
+            X, Y = self.data(4, 3)
+            grads = regularized_gradients(params, X, Y)[1]
+            for key in grads:
+                grads[key] = np.asarray(grads[key])
+            small = scalar(name, call(self.ctx, name, fn, params, grads, X, Y), "difference")
+            if not small < 2e-7:
+                raise DivergenceError("mismatch", f"gradient_check_n returned {small:.3g} for "
+                                      "right gradients; expected a difference below 2e-7")
+            broken = copy.deepcopy(grads)
+            broken["dW2"] = broken["dW2"] * 2  # the mistakes the assignment plants
+            broken["db1"] = broken["db1"] * 4
+            large = scalar(name, call(self.ctx, name, fn, params, broken, X, Y), "difference")
+            if not large > 1e-3:
+                raise DivergenceError("mismatch", f"gradient_check_n returned {large:.3g} for "
+                                      "gradients with dW2 doubled and db1 * 4; expected a large "
+                                      "difference (> 1e-3)")
+        finally:
+            if supplied:
+                globs.pop("forward_propagation_n", None)
+        return note
+
+
+# --- optimisation --------------------------------------------------------------------------
+class OptimizationChecks(_Checks):
+    """Gradient descent, mini-batches, momentum, Adam and learning-rate decay."""
+
+    DIMS = (4, 3, 2)
+
+    def _state(self, scale: float = 0.3) -> dict[str, np.ndarray]:
+        return {f"d{k}": v * scale for k, v in self.params(self.DIMS).items()}
+
+    def update_parameters_with_gd(self, name: str) -> None:
+        params, grads = self.params(self.DIMS), self._state(1.0)
+        new = mapping(name, call(self.ctx, name, self.fn(name), params, grads, 0.05))
+        for key, value in updated(params, grads, 0.05).items():
+            expect(name, key, key[1:], new.get(key), value)
+
+    def random_mini_batches(self, name: str) -> None:
+        m, size = 148, 64
+        X = np.vstack([np.arange(m, dtype=float), self.rng.standard_normal((2, m))])
+        Y = np.arange(m, dtype=float).reshape(1, m)
+        batches = call(self.ctx, name, self.fn(name), X, Y, size, 0)
+        if not isinstance(batches, (list, tuple)):
+            raise DivergenceError("bad return", f"{name} returned {type(batches).__name__}; "
+                                  "expected a list of (mini_batch_X, mini_batch_Y)")
+        sizes, seen = [], []
+        for i, batch in enumerate(batches):
+            bx, by = items(name, batch, 2, "(mini_batch_X, mini_batch_Y)")
+            bx, by = np.asarray(bx), np.asarray(by)
+            if bx.ndim != 2 or by.ndim != 2 or bx.shape[0] != 3 or by.shape[0] != 1 or (
+                    bx.shape[1] != by.shape[1]):
+                raise DivergenceError("wrong shape", f"mini-batch {i} has shapes {bx.shape} and "
+                                      f"{by.shape}; expected (3, k) and (1, k)")
+            if not np.array_equal(bx[0], by[0]):
+                raise DivergenceError("mismatch", f"mini-batch {i}: X and Y columns are not "
+                                      "shuffled together (the same permutation for both)")
+            if not np.array_equal(bx, X[:, bx[0].astype(int)]):
+                raise DivergenceError("mismatch", f"mini-batch {i}: columns of X were changed")
+            sizes.append(bx.shape[1])
+            seen += list(bx[0])
+        if sorted(seen) != list(range(m)):
+            raise DivergenceError("mismatch", "the mini-batches do not hold every example "
+                                  "exactly once")
+        if sizes != [64, 64, 20]:
+            raise DivergenceError("mismatch", f"mini-batch sizes {sizes} for m = 148, size 64; "
+                                  "expected [64, 64, 20] (the last one smaller)")
+
+    def initialize_velocity(self, name: str) -> None:
+        params = self.params(self.DIMS)
+        v = mapping(name, call(self.ctx, name, self.fn(name), params))
+        self._zeros_like(name, "v", v, params)
+
+    def _zeros_like(self, name: str, what: str, state: Mapping, params: Mapping) -> None:
+        for key, value in params.items():
+            expect(name, f"{what}['d{key}']", key[1:], state.get(f"d{key}"),
+                   tf.zeros_like(t(value)).numpy())
+
+    def update_parameters_with_momentum(self, name: str) -> None:
+        params, grads, v = self.params(self.DIMS), self._state(1.0), self._state(0.2)
+        beta, lr = 0.9, 0.05
+        new, new_v = items(name, call(self.ctx, name, self.fn(name), params, grads, v, beta,
+                                      lr), 2, "(parameters, v)")
+        new, new_v = mapping(name, new), mapping(name, new_v)
+        for key, W in params.items():
+            ref_v = beta * t(v[f"d{key}"]) + (1 - beta) * t(grads[f"d{key}"])
+            expect(name, f"v['d{key}']", key[1:], new_v.get(f"d{key}"), ref_v.numpy())
+            expect(name, key, key[1:], new.get(key), (t(W) - lr * ref_v).numpy())
+
+    def initialize_adam(self, name: str) -> None:
+        params = self.params(self.DIMS)
+        v, s = items(name, call(self.ctx, name, self.fn(name), params), 2, "(v, s)")
+        self._zeros_like(name, "v", mapping(name, v), params)
+        self._zeros_like(name, "s", mapping(name, s), params)
+
+    def update_parameters_with_adam(self, name: str) -> str | None:
+        params, grads = self.params(self.DIMS), self._state(1.0)
+        v, s = self._state(0.1), {k: np.abs(x) for k, x in self._state(0.05).items()}
+        step, lr, b1, b2, eps = 2, 0.01, 0.9, 0.999, 1e-8
+        out = call(self.ctx, name, self.fn(name), params, grads, v, s, step, lr, b1, b2, eps)
+        if not isinstance(out, (tuple, list)) or len(out) not in (3, 5):
+            raise DivergenceError("bad return", f"{name} returned {_count(out)}; expected "
+                                  "(parameters, v, s) or (parameters, v, s, v_corrected, "
+                                  "s_corrected)")
+        new, new_v, new_s = (mapping(name, x) for x in out[:3])
+        for key, W in params.items():
+            g = t(grads[f"d{key}"])
+            rv = b1 * t(v[f"d{key}"]) + (1 - b1) * g
+            rs = b2 * t(s[f"d{key}"]) + (1 - b2) * tf.square(g)
+            vc, sc = rv / (1 - b1 ** step), rs / (1 - b2 ** step)
+            expect(name, f"v['d{key}']", key[1:], new_v.get(f"d{key}"), rv.numpy())
+            expect(name, f"s['d{key}']", key[1:], new_s.get(f"d{key}"), rs.numpy())
+            expect(name, key, key[1:], new.get(key),
+                   (t(W) - lr * vc / (tf.sqrt(sc) + eps)).numpy())
+            if len(out) == 5:
+                expect(name, f"v_corrected['d{key}']", key[1:],
+                       mapping(name, out[3]).get(f"d{key}"), vc.numpy())
+                expect(name, f"s_corrected['d{key}']", key[1:],
+                       mapping(name, out[4]).get(f"d{key}"), sc.numpy())
+        return None
+
+    def update_lr(self, name: str) -> None:
+        import keras
+
+        for lr0, epoch, decay in ((0.5, 2, 1), (0.1, 10, 0.3), (1.0, 0, 2.0)):
+            ref = keras.optimizers.schedules.InverseTimeDecay(lr0, 1, decay)(epoch)
+            value = scalar(name, call(self.ctx, name, self.fn(name), lr0, epoch, decay),
+                           "learning rate")
+            expect(name, f"update_lr({lr0}, {epoch}, {decay})", "-", value, float(ref))
+
+    def schedule_lr_decay(self, name: str) -> None:
+        import keras
+
+        for lr0, epoch, decay, interval in ((0.5, 100, 0.3, 100), (0.5, 99, 0.3, 100),
+                                            (0.1, 2500, 1.0, 1000), (0.1, 999, 1.0, 1000)):
+            ref = keras.optimizers.schedules.InverseTimeDecay(lr0, interval, decay,
+                                                              staircase=True)(epoch)
+            value = scalar(name, call(self.ctx, name, self.fn(name), lr0, epoch, decay,
+                                      interval), "learning rate")
+            expect(name, f"schedule_lr_decay({lr0}, {epoch}, {decay}, {interval})", "-",
+                   value, float(ref))
+
+
+def _count(value: Any) -> str:
+    return f"{len(value)} values" if isinstance(value, (tuple, list)) else type(value).__name__
+
+
+ASSIGNMENTS = (
+    Assignment("init", "Course 2 week 1: Initialization",
+               ("initialize_parameters_zeros", "initialize_parameters_random",
+                "initialize_parameters_he"),
+               ("initialize_parameters_zeros", "initialize_parameters_random",
+                "initialize_parameters_he"), (), InitChecks),
+    Assignment("regularization", "Course 2 week 1: Regularization",
+               ("compute_cost_with_regularization", "backward_propagation_with_regularization",
+                "forward_propagation_with_dropout", "backward_propagation_with_dropout"),
+               ("compute_cost_with_regularization", "backward_propagation_with_regularization",
+                "forward_propagation_with_dropout", "backward_propagation_with_dropout"), (),
+               RegularizationChecks),
+    Assignment("gradient_checking", "Course 2 week 1: Gradient Checking",
+               ("gradient_check", "gradient_check_n"),
+               ("forward_propagation", "backward_propagation", "gradient_check",
+                "gradient_check_n"), (), GradientCheckChecks),
+    Assignment("optimization", "Course 2 week 2: Optimization Methods",
+               ("update_parameters_with_gd", "random_mini_batches", "initialize_velocity",
+                "update_parameters_with_momentum", "initialize_adam",
+                "update_parameters_with_adam", "schedule_lr_decay"),
+               ("update_parameters_with_gd", "random_mini_batches", "initialize_velocity",
+                "update_parameters_with_momentum", "initialize_adam",
+                "update_parameters_with_adam"), ("update_lr", "schedule_lr_decay"),
+               OptimizationChecks),
+)

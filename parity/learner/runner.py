@@ -1,0 +1,128 @@
+"""Which assignment a submission is, and every graded function of it checked in order.
+
+An assignment is recognised from the functions the submission itself defines (not the
+ones it imports from the course's helper modules). Functions of the same name in
+different assignments (``sigmoid``, ``compute_cost``, ``predict``, ...) are checked with
+the conventions of the assignment recognised.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import keras_impl  # noqa: F401  (first: TensorFlow starts quietly)
+from parity.learner.common import Context, CouldNotCheckError, run_check
+from parity.learner.report import FunctionResult, LearnerReport
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One notebook of the course: how to recognise it and what is graded in it.
+
+    ``distinctive``: names only this assignment defines; ``graded``: checked in this order
+    (leaves first, so the first mistake points at its function); ``optional``: checked
+    when the submission defines them (e.g. helpers the course ships); ``pipeline``: the
+    learner's own functions chained, run after the single checks when all are present.
+    """
+
+    key: str
+    title: str
+    distinctive: tuple[str, ...]
+    graded: tuple[str, ...]
+    optional: tuple[str, ...]
+    make: Callable[[Context], Any]
+    pipeline: tuple[str, ...] = ()
+
+
+def _registry() -> tuple[Assignment, ...]:
+    from parity.learner import course1, course2, deep
+
+    return (*course1.ASSIGNMENTS, Assignment(
+        "deep_step", "Course 1 week 4: Building your Deep Neural Network, Step by Step",
+        ("initialize_parameters_deep", "L_model_forward", "L_model_backward",
+         "linear_activation_forward", "linear_activation_backward", "linear_forward",
+         "linear_backward"),
+        ("initialize_parameters", "initialize_parameters_deep", "linear_forward",
+         "linear_activation_forward", "L_model_forward", "compute_cost", "linear_backward",
+         "linear_activation_backward", "L_model_backward", "update_parameters"),
+        ("sigmoid", "relu", "sigmoid_backward", "relu_backward"), deep.DeepChecks,
+        ("L_model_forward", "compute_cost", "L_model_backward", "update_parameters")),
+        Assignment("deep_app", "Course 1 week 4: Deep Neural Network, Application",
+                   ("two_layer_model", "L_layer_model"), ("two_layer_model", "L_layer_model"),
+                   (), deep.DeepChecks),
+        *course2.ASSIGNMENTS)
+
+
+ORDER_FIRST = ("sigmoid", "relu", "sigmoid_backward", "relu_backward")
+
+
+def detect(ctx: Context) -> list[Assignment]:
+    """The assignments whose distinctive functions the submission defines."""
+    return [a for a in _registry()
+            if any(ctx.function(n) for entry in a.distinctive for n in entry.split("|"))]
+
+
+def known_assignments() -> list[str]:
+    """The titles of every assignment ``check`` recognises."""
+    return [a.title for a in _registry()]
+
+
+def check_namespace(namespace: Mapping[str, Any], target: str, seed: int = 0,
+                    notes: list[str] | None = None,
+                    line_names: Callable[[str, int], str] | None = None) -> LearnerReport:
+    """Check the functions defined in ``namespace`` (a module's or a notebook's globals)."""
+    start = time.perf_counter()
+    ctx = Context(namespace, seed, list(notes or []))
+    if line_names is not None:
+        ctx.line_names = line_names
+    report = LearnerReport(target)
+    assignments = detect(ctx)
+    if not assignments:
+        defined = sorted(n for n, v in namespace.items() if callable(v) and ctx.function(n))
+        report.error = (f"no graded function of a supported assignment found (your code "
+                        f"defines {defined or 'no functions'}); supported: "
+                        + "; ".join(known_assignments()))
+        report.notes = ctx.notes
+        return report
+    try:
+        for assignment in assignments:
+            report.assignments.append(assignment.title)
+            report.results += _check_assignment(ctx, assignment)
+    except CouldNotCheckError as exc:
+        report.error = str(exc)
+    report.notes = ctx.notes
+    report.seconds = time.perf_counter() - start
+    return report
+
+
+def _check_assignment(ctx: Context, assignment: Assignment) -> list[FunctionResult]:
+    checks = assignment.make(ctx)
+    names = [n for n in ORDER_FIRST if n in assignment.optional] + [
+        n for n in assignment.optional if n not in ORDER_FIRST] + list(assignment.graded)
+    results = []
+    for entry in dict.fromkeys(names):
+        # "a|b": the course named the function both ways over the years
+        name = next((n for n in entry.split("|") if ctx.function(n)), None)
+        if name is None:
+            if entry in assignment.graded:
+                results.append(FunctionResult(entry.replace("|", " or "), "missing",
+                                              "not defined in your code"))
+            continue
+        first = entry.split("|")[0]
+        method = getattr(checks, first, None) or getattr(checks, _method(first))
+        results.append(run_check(name, lambda method=method, name=name: method(name)))
+    if assignment.pipeline and all(ctx.function(n) or n in ctx.namespace
+                                   for n in assignment.pipeline):
+        # a mistake seen only here is named by the step where it first shows
+        results.append(run_check("your own pipeline", checks.pipeline))
+    return results
+
+
+def _method(name: str) -> str:
+    return {"sigmoid": "activation_forward", "relu": "activation_forward",
+            "sigmoid_backward": "activation_backward",
+            "relu_backward": "activation_backward"}.get(name, name)
+

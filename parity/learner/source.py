@@ -1,0 +1,154 @@
+"""What a submission is: a ``.py`` file, an importable module, or a Jupyter notebook.
+
+A ``.py`` file or a module runs as a module (its top-level code included). From a
+notebook only the imports, function and class definitions and literal constants of its
+code cells are kept: test-calling cells, magics (``%matplotlib``), shell lines (``!pip``)
+and imports of the course's test harness are left out. Lines are mapped back to "cell N,
+line M" for messages.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HARNESS = ("testCases", "testcases", "public_tests", "test_utils", "test_cases", "grader")
+"""Prefixes of the course's test-harness modules: never needed to check a function."""
+
+
+@dataclass
+class Source:
+    """Code to run as the learner's module, with where it came from."""
+
+    code: str
+    filename: str
+    folder: Path | None
+    kind: str
+    notes: list[str] = field(default_factory=list)
+    cells: list[tuple[int, int]] | None = None  # per line of code: (cell, line in cell)
+
+    def line_name(self, line: int) -> str:
+        """"line 12", or "cell 3, line 4" for a notebook."""
+        if self.cells and 1 <= line <= len(self.cells):
+            cell, in_cell = self.cells[line - 1]
+            return f"cell {cell}, line {in_cell}"
+        return f"line {line}"
+
+
+def is_harness(module: str) -> bool:
+    """True for the course's test-harness modules (testCases_v4a, public_tests, ...)."""
+    return module.split(".")[0].startswith(HARNESS)
+
+
+def read_source(target: str) -> Source:
+    """A ``.py`` path, a ``.ipynb`` path, or an importable module name (ValueError if
+    none of these)."""
+    path = Path(target)
+    if target.endswith(".ipynb"):
+        return read_notebook(path)
+    if target.endswith(".py") or os.sep in target or path.exists():
+        if not path.is_file():
+            raise ValueError(f"{target!r} is not a file; expected a .py file, a .ipynb "
+                             "notebook or an importable module name")
+        return Source(_read_text(path), str(path.resolve()), path.resolve().parent, "py")
+    try:
+        spec = importlib.util.find_spec(target)
+    except (ImportError, ValueError) as exc:
+        raise ValueError(f"cannot find module {target!r}: {exc}") from None
+    if spec is None or spec.origin is None or not spec.origin.endswith(".py"):
+        raise ValueError(f"cannot find module {target!r}; expected a .py file, a .ipynb "
+                         "notebook or an importable module name")
+    origin = Path(spec.origin)
+    return Source(_read_text(origin), str(origin), origin.parent, "module")
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{str(path)!r} is not UTF-8 text: {exc}") from None
+    except OSError as exc:
+        raise ValueError(f"cannot read {str(path)!r}: {exc}") from None
+
+
+def read_notebook(path: Path) -> Source:
+    """The definitions and imports of a notebook's code cells, as one module."""
+    if not path.is_file():
+        raise ValueError(f"notebook {str(path)!r} does not exist")
+    try:
+        nb = json.loads(_read_text(path))
+        cells = nb["cells"]
+    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise ValueError(f"{str(path)!r} is not a Jupyter notebook (nbformat 4 JSON with "
+                         f"'cells'): {type(exc).__name__}: {exc}") from None
+    lines: list[str] = []
+    where: list[tuple[int, int]] = []
+    notes: list[str] = []
+    skipped_harness: set[str] = set()
+    for number, cell in enumerate(cells, start=1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        text = cell.get("source", "")
+        text = "".join(text) if isinstance(text, list) else str(text)
+        cell_lines = [("" if _is_magic(line) else line) for line in text.splitlines()]
+        try:
+            tree = ast.parse("\n".join(cell_lines))
+        except SyntaxError as exc:
+            raise SyntaxError(f"cell {number}, line {exc.lineno}: {exc.msg}") from None
+        for node in tree.body:
+            keep = _keep(node)
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                         else [node.module or ""])
+                if any(is_harness(n) for n in names):
+                    skipped_harness.update(names)
+                    keep = False
+            if not keep:
+                continue
+            first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+            for i in range(first, (node.end_lineno or node.lineno) + 1):
+                lines.append(cell_lines[i - 1])
+                where.append((number, i))
+    if skipped_harness:
+        notes.append("the course's test-harness imports were left out: "
+                      + ", ".join(sorted(skipped_harness)))
+    return Source("\n".join(lines) + "\n", str(path.resolve()), path.resolve().parent,
+                  "ipynb", notes, where)
+
+
+def _is_magic(line: str) -> bool:
+    stripped = line.lstrip()
+    return stripped.startswith(("%", "!")) or (stripped.endswith("?") and " " not in stripped)
+
+
+def _keep(node: ast.stmt) -> bool:
+    """Definitions, imports and assignments of literal constants."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import,
+                         ast.ImportFrom)):
+        return True
+    if isinstance(node, ast.Assign):
+        try:
+            ast.literal_eval(node.value)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            return False
+        return True
+    return False
+
+
+def imported_modules(code: str) -> list[str]:
+    """Top-level names of the modules ``code`` imports (absolute imports only)."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [a.name.split(".")[0] for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.append(node.module.split(".")[0])
+    return list(dict.fromkeys(found))

@@ -1,0 +1,110 @@
+"""The checking process: ``python -m parity.learner.worker TARGET SEED RESULT``.
+
+Runs the learner's code as a module (the file's folder first on the import path, course
+helper modules supplied when absent), checks it, and writes the report as JSON to
+RESULT. Whatever the learner's code prints goes to this process's output, which the
+parent keeps apart from the report. Started by ``parity.learner.sandbox``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import linecache
+import sys
+import tempfile
+import types
+from pathlib import Path
+
+import keras_impl  # noqa: F401  (first: TensorFlow starts quietly)
+import numpy_impl as ni
+from parity.learner.report import LearnerReport
+from parity.learner.runner import check_namespace
+from parity.learner.shims import write_shims
+from parity.learner.source import Source, imported_modules, read_source
+
+MODULE_NAME = "learner_submission"
+
+
+def load(source: Source, shim_dir: Path) -> tuple[types.ModuleType | None, list[str], str]:
+    """Run the learner's code as a module; ``(module, notes, error)``, the module None
+    when the code could not run to the end."""
+    if source.folder is not None:
+        sys.path.insert(0, str(source.folder))
+    notes = list(source.notes)
+    supplied = write_shims(imported_modules(source.code), shim_dir,
+                           lambda n: importlib.util.find_spec(n) is not None)
+    sys.path.append(str(shim_dir))
+    if supplied:
+        notes.append("not found beside your code, so supplied with the course's conventions: "
+                     + ", ".join(supplied))
+    lines = source.code.splitlines(keepends=True)
+    linecache.cache[source.filename] = (len(source.code), None, lines, source.filename)
+    module = types.ModuleType(MODULE_NAME)
+    module.__file__ = source.filename
+    sys.modules[MODULE_NAME] = module
+    try:
+        code = compile(source.code, source.filename, "exec")
+        exec(code, module.__dict__)
+    except SyntaxError as exc:
+        where = source.line_name(exc.lineno) if exc.lineno else "?"
+        return None, notes, f"your code has a syntax error at {where}: {exc.msg}"
+    except SystemExit as exc:
+        return None, notes, (f"your code called sys.exit({exc.code!r}) while loading"
+                             f"{_where(source, exc)}; nothing was checked")
+    except KeyboardInterrupt as exc:
+        return None, notes, ("your code raised KeyboardInterrupt while loading"
+                             f"{_where(source, exc)}")
+    except Exception as exc:  # the learner's top-level code may raise anything
+        return None, notes, (f"your code raised {type(exc).__name__} while loading"
+                             f"{_where(source, exc)}: {exc}")
+    return module, notes, ""
+
+
+def _where(source: Source, exc: BaseException) -> str:
+    tb = exc.__traceback__
+    line = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == source.filename:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return "" if line is None else f" ({source.line_name(line)})"
+
+
+def run(target: str, seed: int) -> LearnerReport:
+    """Read, load and check ``target``."""
+    try:
+        source = read_source(target)
+    except SyntaxError as exc:
+        return LearnerReport(target, error=f"your notebook has a syntax error: {exc.msg}")
+    except ValueError as exc:
+        return LearnerReport(target, error=str(exc))
+    path, modules = list(sys.path), set(sys.modules)
+    with tempfile.TemporaryDirectory(prefix="nn-parity-shims-") as shim_dir:
+        try:
+            module, notes, error = load(source, Path(shim_dir))
+            if module is None:
+                return LearnerReport(target, notes=notes, error=error)
+            return check_namespace(module.__dict__, target, seed, notes,
+                                   lambda filename, line: source.line_name(line)
+                                   if filename == source.filename else f"line {line}")
+        finally:  # when run in-process: leave no trace of this submission behind
+            sys.path[:] = path
+            folders = [str(Path(shim_dir))] + ([str(source.folder)] if source.folder else [])
+            for name in set(sys.modules) - modules:
+                origin = getattr(sys.modules[name], "__file__", None) or ""
+                if name == MODULE_NAME or origin.startswith(tuple(folders)):
+                    del sys.modules[name]
+
+
+def main(argv: list[str]) -> int:
+    """Check ``argv = [target, seed, result_path]``; the exit status is 0 once the report
+    is written, whatever it says."""
+    target, seed, result = argv[0], int(argv[1]), argv[2]
+    report = run(target, seed)
+    text = report.to_json().encode()
+    ni.atomic_write(result, lambda f: f.write(text))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
