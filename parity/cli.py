@@ -7,7 +7,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import numpy_impl as ni
 from numpy_impl.datasets import Dataset, load_dataset
@@ -190,9 +190,17 @@ _positive_float = _bounded(float, lambda v: v > 0, "a number > 0")
 _keep_prob = _bounded(float, lambda v: 0 < v <= 1, "a keep probability in (0, 1]")
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line on stderr (exit status 2), naming the
+    command; ``--help`` shows the usage."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser of ``python -m parity`` and its sub-commands."""
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="python -m parity",
         description="Prove that the NumPy and Keras implementations agree. Without a "
                     "command: the parity report over the architecture zoo, then both "

@@ -1,95 +1,297 @@
-"""`check` catches classic from-scratch mistakes and points at the right function."""
+"""`check` on a corpus of learner submissions (tests/learner/), every verdict asserted.
+
+- every correct submission, in each course version's conventions, gets "right" (exit 0),
+  with exactly the notes its conventions call for;
+- every classic mistake, planted in a copy of a correct submission, is found at the
+  function that holds it (exit 1);
+- hostile submissions (exits, hangs, crashes, floods, odd returns) get the verdict they
+  deserve, through the isolated process and the command line.
+Most cases run in this process (``check_learner``: the same checks, no sandbox); the
+cases that need the sandbox run through ``check``.
+"""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from parity.learner import check_learner
+from parity.learner import check, check_learner
 
-REFERENCE = Path(__file__).parent / "learner" / "course_reference.py"
-SOURCE = REFERENCE.read_text()
+CORPUS = Path(__file__).parent / "learner"
+HOSTILE = CORPUS / "hostile"
 
-MISTAKES = {
-    "missing 1/m": ("dW = (1 / m) * np.dot(dZ, A_prev.T)", "dW = np.dot(dZ, A_prev.T)",
-                    "linear_backward"),
-    "db over the wrong axis": ("db = (1 / m) * np.sum(dZ, axis=1, keepdims=True)",
-                               "db = (1 / m) * np.sum(dZ, axis=0, keepdims=True)",
-                               "linear_backward"),
-    "relu derivative inverted": ("dZ[Z <= 0] = 0", "dZ[Z > 0] = 0", "relu_backward"),
-    "activations swapped": (
-        'parameters["b" + str(l)], "relu")', 'parameters["b" + str(l)], "sigmoid")',
-        "L_model_forward"),
-    "cost sign": ("cost = -(1 / m) * np.sum", "cost = (1 / m) * np.sum", "compute_cost"),
-    "gradient ascent": ('params["W" + str(l + 1)] - learning_rate',
-                        'params["W" + str(l + 1)] + learning_rate', "update_parameters"),
-    "off-by-one layer in backward": ('grads["dW" + str(l + 1)] = dW_temp',
-                                     'grads["dW" + str(l)] = dW_temp', "L_model_backward"),
-    "wrong transpose": ("dW = (1 / m) * np.dot(dZ, A_prev.T)",
-                        "dW = (1 / m) * np.dot(A_prev, dZ.T)", "linear_backward"),
-    "sigmoid derivative": ("dZ = dA * s * (1 - s)", "dZ = dA * s", "sigmoid_backward"),
-    "in-place update": ("parameters = params.copy()", "parameters = params",
-                        "update_parameters"),
+# file -> (assignment recognised, notes expected: rows with status "note" or report notes)
+CORRECT = {
+    "c1w2_basics_2018.py": ("Python Basics", []),
+    "c1w2_basics_2021.ipynb": ("Python Basics", ["test-harness imports were left out"]),
+    "c1w2_logistic_2019.py": ("Logistic Regression", ["supplied with the course's "
+                                                      "conventions: lr_utils"]),
+    "c1w2_logistic_2021.ipynb": ("Logistic Regression", ["public_tests", "lr_utils"]),
+    "c1w3_planar_2019.py": ("Planar data", ["planar_utils", "updates parameters in place"]),
+    "c1w3_planar_2021.py": ("Planar data", []),
+    "c1w4_step_v3.py": ("Step by Step", ["dnn_utils_v2", "dA1..dAL",
+                                         "updates parameters in place"]),
+    "c1w4_step_2021.ipynb": ("Step by Step", ["public_tests, testCases", "dnn_utils"]),
+    "c1w4_step_dict_caches.py": ("Step by Step", ["not run alone", "its cache is not Z"]),
+    "c1w4_step_kink.py": ("Step by Step", ["relu'(0) taken as 1"]),
+    "c1w4_app_v3.py": ("Application", ["dnn_app_utils_v3"]),
+    "course_reference.py": ("Step by Step", []),
+    "c2w1_init_2019.py": ("Initialization", ["init_utils"]),
+    "c2w1_regularization_2019.py": ("Regularization", ["reg_utils"]),
+    "c2w1_gradient_checking_2019.py": ("Gradient Checking", ["gc_utils"]),
+    "c2w1_gradient_checking_2021.py": ("Gradient Checking", ["gc_utils"]),
+    "c2w2_optimization_2019.py": ("Optimization", ["opt_utils"]),
+    "c2w2_optimization_2021.py": ("Optimization", ["opt_utils"]),
+    "sibling/c1w4_uses_sibling.py": ("Step by Step", ["dA1..dAL"]),
+    "hostile/prints_a_little.py": ("Python Basics", []),
+    "hostile/notebook_test_cells_exit_and_loop.ipynb": ("Python Basics", []),
 }
 
 
-def write_variant(tmp_path: Path, name: str, old: str, new: str) -> Path:
-    assert SOURCE.count(old) >= 1, f"{name}: pattern not in the reference"
-    path = tmp_path / f"{name.replace(' ', '_').replace('/', '')}.py"
-    path.write_text(SOURCE.replace(old, new))
+def notes_of(report) -> str:
+    return " | ".join(report.notes + [r.detail for r in report.results if r.status in (
+        "note", "skipped")])
+
+
+@pytest.mark.parametrize("name", sorted(CORRECT))
+def test_correct_submission_is_right(name: str) -> None:
+    assignment, notes = CORRECT[name]
+    report = check_learner(CORPUS / name)
+    assert report.verdict == "right" and report.exit_status == 0, report.text()
+    assert any(assignment in a for a in report.assignments), report.assignments
+    for fragment in notes:
+        assert fragment in notes_of(report), (fragment, notes_of(report))
+    assert report.results and not any(r.is_mistake for r in report.results)
+
+
+def test_a_helper_beside_the_submission_is_used_not_replaced() -> None:
+    report = check_learner(CORPUS / "sibling" / "c1w4_uses_sibling.py")
+    assert report.passed and "supplied" not in notes_of(report)
+
+
+# (file, text to replace, replacement, function holding the mistake, status)
+MISTAKES = [
+    ("c1w2_basics_2018.py", "np.sum(x_exp, axis=1, keepdims=True)",
+     "np.sum(x_exp, axis=0, keepdims=True)", "softmax", "mismatch"),
+    ("c1w2_basics_2018.py", "loss = np.dot(y - yhat, y - yhat)",
+     "loss = np.sum(np.abs(y - yhat))", "L2", "mismatch"),
+    ("c1w2_basics_2018.py", "ds = s * (1 - s)", "ds = s * (1 + s)", "sigmoid_derivative",
+     "mismatch"),
+    ("c1w2_basics_2018.py", "image.shape[0] * image.shape[1] * image.shape[2], 1)",
+     "1, image.shape[0] * image.shape[1] * image.shape[2])", "image2vector", "wrong shape"),
+    ("c1w2_logistic_2019.py", "db = 1 / m * np.sum(A - Y)", "db = np.sum(A - Y)", "propagate",
+     "mismatch"),
+    ("c1w2_logistic_2019.py", "if A[0, i] > 0.5:", "if A[0, i] < 0.5:", "predict", "mismatch"),
+    ("c1w2_logistic_2019.py", "b = b - learning_rate * db", "b = b + learning_rate * db",
+     "optimize", "mismatch"),
+    ("c1w2_logistic_2019.py", "    b = 0\n", "    b = 1\n", "initialize_with_zeros",
+     "mismatch"),
+    ("c1w3_planar_2021.py", '(1 - cache["A1"] ** 2)', '(1 - cache["A1"])',
+     "backward_propagation", "mismatch"),
+    ("c1w3_planar_2021.py", "    return float(np.squeeze(cost))\n",
+     "    return np.reshape(cost, (1, 1))\n", "compute_cost", "finding"),
+    ("c1w3_planar_2021.py", "return X.shape[0], 4, Y.shape[0]",
+     "return X.shape[0], 5, Y.shape[0]", "layer_sizes", "mismatch"),
+    ("c1w3_planar_2019.py", "A1 = np.tanh(Z1)", "A1 = np.maximum(Z1, 0)",
+     "forward_propagation", "mismatch"),
+    ("c1w4_step_v3.py", "cache = (linear_cache, activation_cache)",
+     "cache = (activation_cache, linear_cache)", "your own pipeline", "raised"),
+    ("c1w4_step_v3.py", "dW = 1 / m * np.dot(dZ, A_prev.T)", "dW = np.dot(dZ, A_prev.T)",
+     "linear_backward", "mismatch"),
+    ("c1w4_step_kink.py", "return np.squeeze(-(np.dot(Y, np.log(AL).T)",
+     "return (-(np.dot(Y, np.log(AL).T)", "compute_cost", "finding"),
+    ("c1w4_step_v3.py", "parameters['b' + str(L)], \"sigmoid\")",
+     "parameters['b' + str(L)], \"relu\")", "L_model_forward", "mismatch"),
+    ("c1w4_step_v3.py", 'parameters["W" + str(l+1)] - learning_rate',
+     'parameters["W" + str(l+1)] + learning_rate', "update_parameters", "mismatch"),
+    ("c1w4_step_dict_caches.py", "dZ = dA * (Z > 0)", "dZ = dA * (Z < 0)",
+     "your own pipeline", "mismatch"),
+    ("c1w4_step_2021.ipynb", "dZ = sigmoid_backward(dA, activation_cache)",
+     "dZ = relu_backward(dA, activation_cache)", "linear_activation_backward", "mismatch"),
+    ("c1w4_app_v3.py", "        parameters = update_parameters(parameters, grads, learning_rate)\n"
+     "        if print_cost and i % 100 == 0:\n            print(\"Cost after iteration %i",
+     "        update_parameters(parameters, grads, learning_rate)\n"
+     "        if print_cost and i % 100 == 0:\n            print(\"Cost after iteration %i",
+     "L_layer_model", "mismatch"),
+    ("c2w1_init_2019.py", "np.sqrt(2. / layers_dims[l - 1])",
+     "np.sqrt(1. / layers_dims[l - 1])", "initialize_parameters_he", "mismatch"),
+    ("c2w1_init_2019.py", "layers_dims[l - 1]) * 10", "layers_dims[l - 1]) * 1",
+     "initialize_parameters_random", "mismatch"),
+    ("c2w1_regularization_2019.py", "+ (lambd / m) * W3", "",
+     "backward_propagation_with_regularization", "mismatch"),
+    ("c2w1_regularization_2019.py", "(1. / m) * (lambd / 2)", "(1. / m) * lambd",
+     "compute_cost_with_regularization", "mismatch"),
+    ("c2w1_regularization_2019.py", "    A1 = A1 / keep_prob\n", "",
+     "forward_propagation_with_dropout", "mismatch"),
+    # (leaving out dA2 * D2 alone is harmless: with the course's cache the dropped units
+    # have A2 == 0 and the relu mask A2 > 0 zeroes them anyway; the scaling is not)
+    ("c2w1_regularization_2019.py", "    dA2 = dA2 / keep_prob\n", "",
+     "backward_propagation_with_dropout", "mismatch"),
+    ("c2w1_gradient_checking_2021.py", "gradapprox[i] = (J_plus[i] - J_minus[i]) / (2 * epsilon)",
+     "gradapprox[i] = (J_plus[i] - J_minus[i]) / epsilon", "gradient_check_n", "mismatch"),
+    ("c2w1_gradient_checking_2021.py", "    dtheta = x\n", "    dtheta = theta\n",
+     "backward_propagation", "mismatch"),
+    ("c2w2_optimization_2019.py", "shuffled_Y = Y[:, permutation].reshape((1, m))",
+     "shuffled_Y = Y[:, np.random.permutation(m)].reshape((1, m))", "random_mini_batches",
+     "mismatch"),
+    ("c2w2_optimization_2019.py",
+     "    if m % mini_batch_size != 0:\n", "    if False:\n", "random_mini_batches", "mismatch"),
+    ("c2w2_optimization_2019.py", "(1 - beta) * grads['dW' + str(l + 1)]",
+     "grads['dW' + str(l + 1)]", "update_parameters_with_momentum", "mismatch"),
+    ("c2w2_optimization_2021.py",
+     'v_corrected["dW" + str(l + 1)] = v["dW" + str(l + 1)] / (1 - np.power(beta1, t))',
+     'v_corrected["dW" + str(l + 1)] = v["dW" + str(l + 1)]', "update_parameters_with_adam",
+     "mismatch"),
+    ("c2w2_optimization_2021.py", "np.floor(epoch_num / time_interval)",
+     "(epoch_num / time_interval)", "schedule_lr_decay", "mismatch"),
+]
+
+
+def plant(tmp_path: Path, base: str, old: str, new: str) -> Path:
+    source = (CORPUS / base).read_text()
+    if base.endswith(".ipynb"):  # notebook sources are JSON strings
+        old, new = (x.replace('"', '\\"').replace("\n", "\\n") for x in (old, new))
+    assert source.count(old) == 1, f"{old!r} occurs {source.count(old)} times in {base}"
+    path = tmp_path / base
+    path.write_text(source.replace(old, new))
     return path
 
 
-def test_correct_implementation_matches() -> None:
-    result = check_learner(str(REFERENCE))
-    assert result.passed, result.text()
-    assert all(r.status == "match" for r in result.results)
-    assert "verdict: right (exit status 0)" in result.text()
+@pytest.mark.parametrize("base,old,new,culprit,status", MISTAKES,
+                         ids=[f"{m[3]}: {m[2][:30]}" for m in MISTAKES])
+def test_each_mistake_is_found_at_its_function(tmp_path: Path, base: str, old: str, new: str,
+                                               culprit: str, status: str) -> None:
+    report = check_learner(plant(tmp_path, base, old, new))
+    assert report.verdict == "mistakes found" and report.exit_status == 1, report.text()
+    first = report.first_divergence()
+    assert (first.name, first.status) == (culprit, status), report.text()
+    assert f"first mistake: {culprit}: {status}" in report.text()
 
 
-@pytest.mark.parametrize("mistake", sorted(MISTAKES))
-def test_each_mistake_is_caught_at_the_right_function(mistake: str, tmp_path: Path) -> None:
-    old, new, function = MISTAKES[mistake]
-    result = check_learner(str(write_variant(tmp_path, mistake, old, new)))
-    assert not result.passed
-    first = result.first_divergence()
-    assert first is not None and first.name == function, result.text()
-    assert f"first mistake: {function}" in result.text()
+def test_inconsistent_caches_are_named_in_the_pipeline(tmp_path: Path) -> None:
+    base, old, new, *_ = MISTAKES[12]
+    report = check_learner(plant(tmp_path, base, old, new))
+    rows = {r.name: r for r in report.results}
+    assert rows["linear_activation_forward"].status == "match"
+    assert rows["L_model_backward"].status == "skipped"
+    detail = rows["your own pipeline"].detail
+    assert "L_model_backward, fed your own previous step" in detail
+    assert "your backward does not read the caches your own forward makes" in detail
 
 
-def test_raising_function_is_reported_not_crashed(tmp_path: Path) -> None:
-    path = write_variant(tmp_path, "raises", "    Z = np.dot(W, A) + b\n",
-                         "    raise RuntimeError('not implemented yet')\n")
-    result = check_learner(str(path))
-    linear = next(r for r in result.results if r.name == "linear_forward")
-    assert linear.status == "raised" and "RuntimeError: not implemented yet" in linear.detail
+def test_a_mismatch_names_the_worst_element_and_both_values(tmp_path: Path) -> None:
+    base, old, new, *_ = MISTAKES[13]
+    report = check_learner(plant(tmp_path, base, old, new))
+    first = report.first_divergence()
+    assert first.check is not None and first.check.index
+    assert "worst element" in report.text() and "yours" in report.text()
 
 
-def test_wrong_shape_is_reported(tmp_path: Path) -> None:
-    path = write_variant(tmp_path, "shape", "db = (1 / m) * np.sum(dZ, axis=1, keepdims=True)",
-                         "db = (1 / m) * np.sum(dZ, axis=1)")
-    first = check_learner(str(path)).first_divergence()
-    assert first.name == "linear_backward" and first.status == "wrong shape"
-    assert "shape" in first.detail
+# --- hostile submissions -------------------------------------------------------------------
+IN_PROCESS = {  # file -> (exit status, fragment of the verdict's reason or first mistake)
+    "syntax_error.py": (2, "syntax error at line 38"),
+    "generator_return.py": (1, "sigmoid: bad return: sigmoid returned a generator"),
+    "tf_tensor_return.py": (1, "sigmoid: bad return: sigmoid returned a TensorFlow tensor"),
+    "name_error.py": (1, "L1: raised: NameError: name 'ys' is not defined (your line 34: "
+                         "`return np.sum(np.abs(ys - yhat))`)"),
+    "missing_function.py": (1, "L2: missing: not defined in your code"),
+    "template_none.py": (1, "softmax: bad return"),
+    "not_an_assignment.py": (2, "no graded function of a supported assignment found (your "
+                                "code defines ['hello', 'mean'])"),
+    "not_a_notebook.ipynb": (2, "is not a Jupyter notebook"),
+}
 
 
-def test_input_mutation_is_reported(tmp_path: Path) -> None:
-    path = write_variant(tmp_path, "mutates", "    dZ = np.array(dA, copy=True)\n",
-                         "    dZ = dA\n")
-    first = check_learner(str(path)).first_divergence()
-    assert first.name == "relu_backward" and first.status == "changed its input"
+@pytest.mark.parametrize("name", sorted(IN_PROCESS))
+def test_hostile_submission_in_process(name: str) -> None:
+    status, fragment = IN_PROCESS[name]
+    report = check_learner(HOSTILE / name)
+    assert report.exit_status == status, report.text()
+    assert fragment in report.text()
 
 
-def test_missing_required_function_fails(tmp_path: Path) -> None:
-    path = tmp_path / "partial.py"
-    path.write_text(SOURCE.split("def L_model_backward")[0])
-    result = check_learner(str(path))
-    assert not result.passed
-    missing = {r.name for r in result.results if r.status == "missing"}
-    assert {"L_model_backward", "update_parameters"} <= missing
+ISOLATED = {  # file -> (exit status, fragment); these need the separate process
+    "exit_at_import.py": (2, "your code called sys.exit(0) while loading (line 41)"),
+    "exit_in_function.py": (2, "your sigmoid_derivative raised sys.exit(0) (your line 17: "
+                               "`sys.exit(0)`)"),
+    "os_exit.py": (2, "your code ended the process (os._exit(0) or a crash)"),
+    "keyboard_interrupt.py": (2, "your L2 raised KeyboardInterrupt"),
+    "segfault.py": (2, "killed by SIGSEGV"),
+    "huge_prints.py": (2, "printed more than 1000000 characters (an output flood)"),
+    "infinite_loop.py": (2, "did not finish within 10 s"),
+    "prints_a_little.py": (0, "your code printed:\nsigmoid_derivative called with shape"),
+}
 
 
-def test_unimportable_module() -> None:
-    report = check_learner("no_such_module_xyz")
-    assert report.exit_status == 2 and "cannot find module 'no_such_module_xyz'" in report.error
+@pytest.mark.parametrize("name", sorted(ISOLATED))
+def test_hostile_submission_isolated(name: str) -> None:
+    status, fragment = ISOLATED[name]
+    report = check(HOSTILE / name, timeout=10)
+    assert report.exit_status == status, report.text()
+    assert fragment in report.text()
+
+
+def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "parity", "check", *args],
+                          capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+def test_cli_exit_statuses_and_a_clean_terminal(tmp_path: Path) -> None:
+    """0 right, 1 mistakes, 2 could not check; from another folder (sibling helpers still
+    found); nothing from TensorFlow on either stream."""
+    right = run_cli(str(CORPUS / "sibling" / "c1w4_uses_sibling.py"), cwd=tmp_path)
+    assert right.returncode == 0, right.stdout + right.stderr
+    assert "verdict: right (exit status 0)" in right.stdout
+    wrong = run_cli(str(plant(tmp_path, *MISTAKES[13][:3])), cwd=tmp_path)
+    assert wrong.returncode == 1 and "first mistake: linear_backward" in wrong.stdout
+    exits = run_cli(str(HOSTILE / "exit_at_import.py"), cwd=tmp_path)
+    assert exits.returncode == 2 and "sys.exit(0)" in exits.stdout
+    missing = run_cli(str(tmp_path / "nope.py"), cwd=tmp_path)
+    assert missing.returncode == 2 and "is not a file" in missing.stdout
+    for result in (right, wrong, exits, missing):
+        assert result.stderr == ""
+        for noise in ("absl", "oneDNN", "cuInit", "cuda", "I0000", "E0000"):
+            assert noise not in result.stdout
+    bad = run_cli(str(HOSTILE / "prints_a_little.py"), "--timeout", "-3", cwd=tmp_path)
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "--timeout" in bad.stderr
+
+
+def test_module_name_target(tmp_path: Path) -> None:
+    (tmp_path / "my_submission.py").write_text((CORPUS / "c1w3_planar_2021.py").read_text())
+    result = run_cli("my_submission", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_checking_parent_does_not_import_tensorflow() -> None:
+    code = ("import sys, parity, parity.cli, parity.learner; "
+            "print([m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras')])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+# --- in a notebook: check(globals()) -----------------------------------------------------------
+def test_check_a_notebook_namespace_in_place() -> None:
+    namespace = {"__name__": "__main__"}
+    exec(compile((CORPUS / "c1w3_planar_2021.py").read_text(), "<cell>", "exec"), namespace)
+    report = check(namespace)
+    assert report.passed, report.text()
+    html = report._repr_html_()
+    assert "<table>" in html and "layer_sizes" in html and "right" in html
+    namespace["backward_propagation"] = lambda parameters, cache, X, Y: {
+        k: np.zeros_like(v) for k, v in parameters.items()}
+    broken = check(namespace)
+    assert broken.exit_status == 1 and "Planar" in broken.assignments[0]
+    with pytest.raises(TypeError, match="target must be"):
+        check_learner(42)
+
+
+def test_report_round_trips_through_json() -> None:
+    from parity.learner import LearnerReport
+
+    report = check_learner(CORPUS / "c1w4_step_kink.py")
+    again = LearnerReport.from_dict(__import__("json").loads(report.to_json()))
+    assert again.text() == report.text() and again.exit_status == report.exit_status == 0

@@ -81,6 +81,8 @@ def test_verbose_prints_a_progress_bar(rng: np.random.Generator,
     ni.NeuralNetwork((2, 1), seed=0).fit(X, Y, epochs=4, verbose=True)
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 4 and lines[-1].startswith("epoch 4/4 [") and "cost" in lines[-1]
+    assert lines[0].startswith("epoch 1/4 [" + "#" * 7 + "." * 23 + "] cost ")
+    assert lines[-1].startswith("epoch 4/4 [" + "#" * 30 + "] cost ")
 
 
 def test_save_load_round_trip_bitwise(tmp_path: Path, rng: np.random.Generator) -> None:
@@ -309,3 +311,35 @@ def test_training_settings_can_change_between_fits_and_are_validated() -> None:
         net.keep_probs = 0.0
     with pytest.raises(AttributeError):
         net.layer_dims = (3, 5, 1)  # the architecture is fixed: it shapes the parameters
+
+
+def test_documented_defaults() -> None:
+    import inspect
+
+    net = ni.NeuralNetwork((3, 2, 1))
+    assert (net.hidden_activation, net.output_activation, net.initializer, net.lambd,
+            net.keep_probs, net.loss, net.dtype.name, net.optimizer.name) == (
+        "relu", "sigmoid", "he", 0.0, (1.0,), "bce", "float64", "gd")
+    assert inspect.signature(net.step).parameters["learning_rate"].default == 0.01
+    fit = inspect.signature(net.fit).parameters
+    assert (fit["epochs"].default, fit["learning_rate"].default, fit["batch_size"].default) == (
+        100, 0.01, None)
+    assert ni.NetworkConfig(layer_dims=(3, 1)).lambd == 0.0
+
+
+def test_predict_threshold_is_strictly_above_one_half() -> None:
+    net = ni.NeuralNetwork((3, 1), initializer="zeros", seed=0)  # every output exactly 0.5
+    X = np.ones((3, 4))
+    assert np.all(net.predict_proba(X) == 0.5)
+    np.testing.assert_array_equal(net.predict(X), np.zeros((1, 4), dtype=np.int64))
+
+
+def test_batch_size_of_m_is_the_full_batch(rng: np.random.Generator) -> None:
+    """batch_size >= m means the whole batch, unshuffled: the generator is not advanced,
+    so later dropout masks are those of batch_size=None."""
+    X, Y = binary_data(rng, 3, 9)
+    a = ni.NeuralNetwork((3, 5, 1), keep_probs=0.7, seed=4)
+    b = ni.NeuralNetwork((3, 5, 1), keep_probs=0.7, seed=4)
+    assert a.fit(X, Y, epochs=3, batch_size=9) == b.fit(X, Y, epochs=3, batch_size=None)
+    np.testing.assert_array_equal(a.params["W1"], b.params["W1"])
+    assert len(a.batches(X, Y, batch_size=9)) == 1

@@ -15,7 +15,7 @@ from tools.mutants.sandbox import copy_project, parallel, run, run_probe
 UNIT_TESTS = ("tests/test_activations.py", "tests/test_basics.py", "tests/test_costs.py",
               "tests/test_dense.py", "tests/test_data.py", "tests/test_gradient_check.py",
               "tests/test_initializers.py", "tests/test_model.py", "tests/test_optimizers.py",
-              "tests/test_network.py")
+              "tests/test_network.py", "tests/test_config.py")
 
 
 @dataclass

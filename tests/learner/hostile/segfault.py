@@ -1,0 +1,40 @@
+# normalize_rows crashes the interpreter (reads address 0 through ctypes).
+import math
+
+import numpy as np
+
+
+def basic_sigmoid(x):
+    return 1 / (1 + math.exp(-x))
+
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def sigmoid_derivative(x):
+    s = sigmoid(x)
+    return s * (1 - s)
+
+
+def image2vector(image):
+    return image.reshape(-1, 1)
+
+
+def normalize_rows(x):
+    import ctypes
+    ctypes.string_at(0)
+    return x
+
+
+def softmax(x):
+    e = np.exp(x)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def L1(yhat, y):
+    return np.sum(np.abs(y - yhat))
+
+
+def L2(yhat, y):
+    return np.sum((y - yhat) ** 2)
