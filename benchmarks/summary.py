@@ -76,6 +76,12 @@ def ratios(rows: list[dict[str, Any]]) -> list[tuple[str, str, float, str, str]]
             add("scaling: numpy step GFLOP/s / np.matmul GFLOP/s",
                 f"w={width} m={m} ({step_gf:.1f} / {gemm_gf:.1f} GFLOP/s)", step_gf / gemm_gf,
                 ">= 0.75" if big else "", (step_gf / gemm_gf >= 0.75) if big else None)
+    for _, impls in _index(rows, "check").items():
+        if {"check", "import"} <= impls.keys():
+            extra = impls["check"]["mean"] - impls["import"]["mean"]
+            add("check: notebook check time - TensorFlow import time (s)",
+                f"week 4 ({impls['check']['mean']:.1f} s / {impls['import']['mean']:.1f} s)",
+                extra, "<= 3", extra <= 3)
     return table
 
 

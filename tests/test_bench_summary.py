@@ -25,11 +25,14 @@ def test_ratios_and_verdicts(tmp_path: Path, capsys: pytest.CaptureFixture[str])
         bench("f", 5.0, kind="fit", impl="keras", net="n", batch=64),
         bench("g", 2.0, kind="scaling", impl="numpy step", width=1024, m=4096, flops=4e9),
         bench("h", 1.0, kind="scaling", impl="matmul", width=1024, m=4096, flops=4e9),
+        bench("i", 7.5, kind="check", impl="check"),
+        bench("j", 5.0, kind="check", impl="import"),
     ]}))
     rows = {(r[0].split(":")[0], r[1]): r for r in summary.ratios(summary.load(path))}
     assert rows[("dense", "m=64")][2] == pytest.approx(200.0)
     assert rows[("step", "float32")][2:] == (0.5, "<= 0.6", "met")
     assert rows[("fit", "n batch=64")][2:] == (5.0, ">= 10", "MISSED")
+    assert rows[("check", "week 4 (7.5 s / 5.0 s)")][2:] == (2.5, "<= 3", "met")
     scaling = next(r for k, r in rows.items() if k[0] == "scaling")
     assert scaling[2] == pytest.approx(0.5) and scaling[4] == "MISSED"
     assert summary.main([str(path)]) == 0

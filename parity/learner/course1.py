@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
+from parity.learner.assignment import Assignment
 from parity.learner.common import (
     Context,
     DivergenceError,
@@ -32,7 +33,6 @@ from parity.learner.common import (
     t,
 )
 from parity.learner.deep import check_initialised, tf_grad, updated
-from parity.learner.runner import Assignment
 
 
 class _Checks:

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
+from parity.learner.assignment import Assignment
 from parity.learner.common import (
     Context,
     DivergenceError,
@@ -35,7 +36,6 @@ from parity.learner.common import (
     t,
 )
 from parity.learner.deep import tf_grad, updated
-from parity.learner.runner import Assignment
 
 THREE_LAYERS = (3, 5, 4, 1)
 GC_DIMS = (4, 5, 3, 1)  # the course's gradient-checking network (its helpers' shapes)

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
+from parity.learner.assignment import Assignment
 from parity.learner.common import (
     Context,
     DivergenceError,
@@ -482,3 +483,20 @@ def _in_place_probe(fn: Callable, target: dict) -> Callable:
     def probe(params, grads, lr):
         return fn(target, grads, lr)
     return probe
+
+
+ASSIGNMENTS = (
+    Assignment("deep_step", "Course 1 week 4: Building your Deep Neural Network, Step by Step",
+               ("initialize_parameters_deep", "L_model_forward", "L_model_backward",
+                "linear_activation_forward", "linear_activation_backward", "linear_forward",
+                "linear_backward"),
+               ("initialize_parameters", "initialize_parameters_deep", "linear_forward",
+                "linear_activation_forward", "L_model_forward", "compute_cost",
+                "linear_backward", "linear_activation_backward", "L_model_backward",
+                "update_parameters"),
+               ("sigmoid", "relu", "sigmoid_backward", "relu_backward"), DeepChecks,
+               ("L_model_forward", "compute_cost", "L_model_backward", "update_parameters")),
+    Assignment("deep_app", "Course 1 week 4: Deep Neural Network, Application",
+               ("two_layer_model", "L_layer_model"), ("two_layer_model", "L_layer_model"), (),
+               DeepChecks),
+)

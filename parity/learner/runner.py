@@ -10,50 +10,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import keras_impl  # noqa: F401  (first: TensorFlow starts quietly)
+from parity.learner import course1, course2, deep
+from parity.learner.assignment import Assignment
 from parity.learner.common import Context, CouldNotCheckError, run_check
 from parity.learner.report import FunctionResult, LearnerReport
 
 
-@dataclass(frozen=True)
-class Assignment:
-    """One notebook of the course: how to recognise it and what is graded in it.
-
-    ``distinctive``: names only this assignment defines; ``graded``: checked in this order
-    (leaves first, so the first mistake points at its function); ``optional``: checked
-    when the submission defines them (e.g. helpers the course ships); ``pipeline``: the
-    learner's own functions chained, run after the single checks when all are present.
-    """
-
-    key: str
-    title: str
-    distinctive: tuple[str, ...]
-    graded: tuple[str, ...]
-    optional: tuple[str, ...]
-    make: Callable[[Context], Any]
-    pipeline: tuple[str, ...] = ()
-
-
 def _registry() -> tuple[Assignment, ...]:
-    from parity.learner import course1, course2, deep
-
-    return (*course1.ASSIGNMENTS, Assignment(
-        "deep_step", "Course 1 week 4: Building your Deep Neural Network, Step by Step",
-        ("initialize_parameters_deep", "L_model_forward", "L_model_backward",
-         "linear_activation_forward", "linear_activation_backward", "linear_forward",
-         "linear_backward"),
-        ("initialize_parameters", "initialize_parameters_deep", "linear_forward",
-         "linear_activation_forward", "L_model_forward", "compute_cost", "linear_backward",
-         "linear_activation_backward", "L_model_backward", "update_parameters"),
-        ("sigmoid", "relu", "sigmoid_backward", "relu_backward"), deep.DeepChecks,
-        ("L_model_forward", "compute_cost", "L_model_backward", "update_parameters")),
-        Assignment("deep_app", "Course 1 week 4: Deep Neural Network, Application",
-                   ("two_layer_model", "L_layer_model"), ("two_layer_model", "L_layer_model"),
-                   (), deep.DeepChecks),
-        *course2.ASSIGNMENTS)
+    return (*course1.ASSIGNMENTS, *deep.ASSIGNMENTS, *course2.ASSIGNMENTS)
 
 
 ORDER_FIRST = ("sigmoid", "relu", "sigmoid_backward", "relu_backward")
