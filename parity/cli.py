@@ -21,6 +21,12 @@ if TYPE_CHECKING:
 # The comparisons and the lockstep import TensorFlow: each command imports them when it
 # runs, so that `check` (whose checking runs in a child process) starts without it.
 
+
+def _start_tensorflow() -> None:
+    """Import TensorFlow through keras_impl, which keeps its start-up lines off the
+    terminal; must come before any module that imports keras or tensorflow itself."""
+    import keras_impl  # noqa: F401
+
 SUMMARY_GROUPS = ("forward", "cost", "gradients", "numerical", "training")
 
 
@@ -100,6 +106,7 @@ def _write(out: Path, name: str, data: Any) -> None:
 # --- commands -------------------------------------------------------------------------------
 def cmd_main(args: argparse.Namespace) -> int:
     """The main job: the zoo's parity report, then both backends trained on mnist01."""
+    _start_tensorflow()
     from parity.compare import architecture_report
 
     out = _outdir(args.out)
@@ -127,6 +134,7 @@ def cmd_main(args: argparse.Namespace) -> int:
 
 def cmd_train(args: argparse.Namespace) -> int:
     """Train one architecture on one dataset with the chosen backends."""
+    _start_tensorflow()
     out = _outdir(args.out)
     data = load_dataset(args.data, seed=args.seed, image_size=args.image_size)
     print(data.summary())
@@ -143,6 +151,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """The full parity report for one architecture."""
+    _start_tensorflow()
     from parity.compare import architecture_report
 
     arch = get_architecture(args.arch, dtype=args.dtype)

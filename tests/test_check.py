@@ -202,8 +202,19 @@ IN_PROCESS = {  # file -> (exit status, fragment of the verdict's reason or firs
     "template_none.py": (1, "softmax: bad return"),
     "not_an_assignment.py": (2, "no graded function of a supported assignment found (your "
                                 "code defines ['hello', 'mean'])"),
-    "not_a_notebook.ipynb": (2, "is not a Jupyter notebook"),
 }
+
+
+@pytest.mark.parametrize("target,message", [
+    (HOSTILE / "not_a_notebook.ipynb", "is not a Jupyter notebook"),
+    (CORPUS / "no_such_file.py", "is not a file"),
+    ("no_such_module_xyz", "cannot find module 'no_such_module_xyz'"),
+    (CORPUS, "is not a file"),
+])
+def test_unreadable_targets_are_refused_before_any_work(target, message: str) -> None:
+    for fn in (check, check_learner):
+        with pytest.raises(ValueError, match=message):
+            fn(target)
 
 
 @pytest.mark.parametrize("name", sorted(IN_PROCESS))
@@ -251,8 +262,9 @@ def test_cli_exit_statuses_and_a_clean_terminal(tmp_path: Path) -> None:
     exits = run_cli(str(HOSTILE / "exit_at_import.py"), cwd=tmp_path)
     assert exits.returncode == 2 and "sys.exit(0)" in exits.stdout
     missing = run_cli(str(tmp_path / "nope.py"), cwd=tmp_path)
-    assert missing.returncode == 2 and "is not a file" in missing.stdout
-    for result in (right, wrong, exits, missing):
+    assert missing.returncode == 2 and missing.stdout == ""
+    assert missing.stderr.count("\n") == 1 and "is not a file" in missing.stderr
+    for result in (right, wrong, exits):
         assert result.stderr == ""
         for noise in ("absl", "oneDNN", "cuInit", "cuda", "I0000", "E0000"):
             assert noise not in result.stdout

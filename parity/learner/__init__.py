@@ -12,6 +12,7 @@ HTML in Jupyter, and gives the exit status: 0 right (notes allowed), 1 mistakes 
 
 from __future__ import annotations
 
+import contextlib
 import types
 from collections.abc import Mapping
 from pathlib import Path
@@ -24,10 +25,21 @@ from parity.learner.sandbox import DEFAULT_TIMEOUT, OUTPUT_LIMIT, check_in_subpr
 def check(target: str | Path | types.ModuleType | Mapping[str, Any], seed: int = 0,
           timeout: float = DEFAULT_TIMEOUT) -> LearnerReport:
     """Check a submission: a path or module name in an isolated process (``timeout``
-    seconds at most), or a module / a notebook's ``globals()`` in this process."""
+    seconds at most), or a module / a notebook's ``globals()`` in this process. A target
+    that is not a readable file, notebook or module raises ValueError."""
     if isinstance(target, (str, Path)):
+        _readable(target)
         return check_in_subprocess(str(target), seed, timeout)
     return check_learner(target, seed)
+
+
+def _readable(target: str | Path) -> None:
+    """Raise ValueError, before any work, for a target that is not a readable file,
+    notebook or module (a syntax error is the checking's business, not bad input)."""
+    from parity.learner.source import read_source
+
+    with contextlib.suppress(SyntaxError):
+        read_source(str(target))
 
 
 def check_learner(target: str | Path | types.ModuleType | Mapping[str, Any],
@@ -44,6 +56,7 @@ def check_learner(target: str | Path | types.ModuleType | Mapping[str, Any],
     if isinstance(target, (str, Path)):
         from parity.learner.worker import run
 
+        _readable(target)
         return run(str(target), seed)
     raise TypeError(f"target must be a path, a module name, a module or a dict, got "
                     f"{type(target).__name__}")
