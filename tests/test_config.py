@@ -88,3 +88,11 @@ def test_from_layers_edge_cases() -> None:
     with pytest.raises(ValueError, match="contradicts the hidden layers' 'relu'"):
         ni.NetworkConfig.from_layers(3, [dense(4, "relu"), dense(1, "sigmoid")],
                                      hidden_activation="tanh")
+
+
+def test_dropout_after_a_later_hidden_layer() -> None:
+    dense, drop = ni.dense_layer, ni.dropout_layer
+    cfg = ni.NetworkConfig.from_layers(3, [dense(4, "relu"), dense(5, "relu"), drop(0.6),
+                                           dense(1, "sigmoid")])
+    assert cfg.keep_probs == (1.0, 0.6)
+    assert cfg.layers[2] == drop(0.6) and cfg.layers[1] == dense(5, "relu")

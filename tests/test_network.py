@@ -78,8 +78,9 @@ def test_fit_does_not_mutate_inputs(rng: np.random.Generator) -> None:
 def test_verbose_prints_a_progress_bar(rng: np.random.Generator,
                                        capsys: pytest.CaptureFixture[str]) -> None:
     X, Y = binary_data(rng, 2, 10)
-    ni.NeuralNetwork((2, 1), seed=0).fit(X, Y, epochs=4, verbose=True)
+    costs = ni.NeuralNetwork((2, 1), seed=0).fit(X, Y, epochs=4, verbose=True)
     lines = capsys.readouterr().out.strip().splitlines()
+    assert [line.split("cost ")[1] for line in lines] == [f"{c:.6f}" for c in costs]
     assert len(lines) == 4 and lines[-1].startswith("epoch 4/4 [") and "cost" in lines[-1]
     assert lines[0].startswith("epoch 1/4 [" + "#" * 7 + "." * 23 + "] cost ")
     assert lines[-1].startswith("epoch 4/4 [" + "#" * 30 + "] cost ")

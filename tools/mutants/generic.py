@@ -152,4 +152,10 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     ("regularization.py", "return (rng.random(shape) < keep_prob).astype(dtype)",
      "Lt -> LtE"): "rng.random draws from [0, 1) on a 2^-53 grid: a draw equal to keep_prob "
                    "has probability about 1e-16",
+    ("network.py", "probs = (1.0,) * len(self.keep_probs)", "1.0 -> 2.0"):
+        "inference keep values are only tested by keep < 1.0: 1.0 and 2.0 both mean no "
+        "dropout",
+    ("network.py", "net = cls.from_config(cfg, seed=0)", "0 -> 1"):
+        "load restores the saved generator state right after building the network, so the "
+        "seed used to build it never shows",
 }
