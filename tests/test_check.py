@@ -39,6 +39,8 @@ CORRECT = {
     "c1w4_step_dict_caches.py": ("Step by Step", ["not run alone", "its cache is not Z"]),
     "c1w4_step_kink.py": ("Step by Step", ["relu'(0) taken as 1"]),
     "c1w4_app_v3.py": ("Application", ["dnn_app_utils_v3"]),
+    "c1w4_app_inline_init.py": ("Application", ["not run: your two_layer_model does not "
+                                                "call initialize_parameters"]),
     "course_reference.py": ("Step by Step", []),
     "c2w1_init_2019.py": ("Initialization", ["init_utils"]),
     "c2w1_regularization_2019.py": ("Regularization", ["reg_utils"]),

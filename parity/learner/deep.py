@@ -394,16 +394,12 @@ class DeepChecks:
             start[f"b{layer}"] = 0.1 * rng.standard_normal((dims[layer], 1))
         X = rng.standard_normal((dims[0], 12))
         Y = (rng.random((1, 12)) < 0.5).astype(np.float64)
-        globs = fn.__globals__
-        saved = globs.get(init_name)
-        globs[init_name] = lambda *a, **k: copy.deepcopy(start)
-        try:
-            out = call(self.ctx, name, lambda: run(fn, X, Y, dims))
-        finally:
-            if saved is None:
-                globs.pop(init_name, None)
-            else:
-                globs[init_name] = saved
+        out, calls = run_with_start(self.ctx, name, fn, init_name, start,
+                                    lambda: run(fn, X, Y, dims))
+        if not calls:
+            raise DivergenceError("skipped", f"not run: your {name} does not call "
+                                  f"{init_name}, so its starting point (the course's seeded "
+                                  "draws) is unknown here")
         got = out[0] if isinstance(out, tuple) else out
         got = mapping(name, got)
         expected = start
@@ -429,6 +425,27 @@ class DeepChecks:
     def _skip(self, why: str) -> str:
         raise DivergenceError("skipped", f"not run alone: {why}; checked through your own "
                               "pipeline")
+
+
+def run_with_start(ctx: Context, name: str, fn: Callable, init_name: str,
+                   start: Mapping[str, np.ndarray], run: Callable[[], Any]) -> tuple[Any, int]:
+    """Run a learner's model with ``init_name`` (looked up in its module) replaced by one
+    returning ``start``; ``(output, how many times the initialiser was called)``."""
+    globs = fn.__globals__
+    saved, calls = globs.get(init_name), []
+
+    def initialiser(*args: Any, **kwargs: Any) -> dict[str, np.ndarray]:
+        calls.append(args)
+        return copy.deepcopy(dict(start))
+
+    globs[init_name] = initialiser
+    try:
+        return call(ctx, name, run), len(calls)
+    finally:
+        if saved is None:
+            globs.pop(init_name, None)
+        else:
+            globs[init_name] = saved
 
 
 def check_initialised(name: str, params: Mapping[str, Any], dims: tuple[int, ...],
