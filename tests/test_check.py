@@ -204,6 +204,10 @@ IN_PROCESS = {  # file -> (exit status, fragment of the verdict's reason or firs
     "template_none.py": (1, "softmax: bad return"),
     "not_an_assignment.py": (2, "no graded function of a supported assignment found (your "
                                 "code defines ['hello', 'mean'])"),
+    "notebook_name_error.ipynb": (1, "L1: raised: NameError: name 'yhatt' is not defined "
+                                     "(your cell 9, line 2: `return np.sum(np.abs(y - "
+                                     "yhatt))`)"),
+    "notebook_syntax_error.ipynb": (2, "your notebook has a syntax error: cell 10, line 2"),
 }
 
 
