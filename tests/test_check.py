@@ -31,6 +31,8 @@ CORRECT = {
     "c1w2_logistic_2019.py": ("Logistic Regression", ["supplied with the course's "
                                                       "conventions: lr_utils"]),
     "c1w2_logistic_2021.ipynb": ("Logistic Regression", ["public_tests", "lr_utils"]),
+    "c1w2_logistic_db_array.py": ("Logistic Regression", ["db has shape (1, 1); the course "
+                                                          "keeps it a number (fine)"]),
     "c1w3_planar_2019.py": ("Planar data", ["planar_utils", "updates parameters in place"]),
     "c1w3_planar_2021.py": ("Planar data", []),
     "c1w4_step_v3.py": ("Step by Step", ["dnn_utils_v2", "dA1..dAL",

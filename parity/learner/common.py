@@ -172,6 +172,18 @@ def scalar(name: str, value: Any, quantity: str = "cost") -> float:
     return float(np.asarray(value).reshape(()))
 
 
+def number(name: str, value: Any, quantity: str, notes: list[str]) -> float:
+    """A value the course keeps as a number (``b``, ``db``): any size-1 array is accepted,
+    and a note says so when it is not 0-d."""
+    if not is_numeric(value) or np.size(value) != 1:
+        raise DivergenceError("bad return", f"{quantity} from {name} should be a number, got "
+                              f"{type(value).__name__} of shape {np.shape(value)}")
+    if np.ndim(value) > 0:
+        notes.append(f"{quantity} has shape {np.shape(value)}; the course keeps it a number "
+                     "(fine)")
+    return float(np.asarray(value).reshape(()))
+
+
 def run_check(name: str, check: Callable[[], None]) -> FunctionResult:
     """Run one function's check; a DivergenceError becomes its result, a note its detail."""
     try:
@@ -179,6 +191,13 @@ def run_check(name: str, check: Callable[[], None]) -> FunctionResult:
     except DivergenceError as d:
         return FunctionResult(name, d.status, d.detail, d.check)
     return FunctionResult(name, "note" if note else "match", note or "")
+
+
+class Notes(list):
+    """Notes gathered while checking one function, joined into its result's detail."""
+
+    def text(self) -> str | None:
+        return "; ".join(dict.fromkeys(self)) or None
 
 
 # --- TensorFlow references ---------------------------------------------------------------

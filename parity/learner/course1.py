@@ -22,12 +22,14 @@ from parity.learner.assignment import Assignment
 from parity.learner.common import (
     Context,
     DivergenceError,
+    Notes,
     activation,
     bce,
     call,
     expect,
     items,
     mapping,
+    number,
     pair,
     scalar,
     t,
@@ -126,7 +128,8 @@ class LogisticChecks(_Checks):
         if not (isinstance(b, (int, float, np.number)) or np.shape(b) == ()) or b != 0:
             raise DivergenceError("mismatch", f"b should be the number 0, got {b!r}")
 
-    def propagate(self, name: str) -> None:
+    def propagate(self, name: str) -> str | None:
+        notes = Notes()
         for _ in range(3):
             w, b, X, Y = _logistic_problem(self.rng)
             grads, cost = pair(name, call(self.ctx, name, self.fn(name), w, b, X, Y),
@@ -134,10 +137,12 @@ class LogisticChecks(_Checks):
             grads = mapping(name, grads)
             ref_cost, dw, db = logistic_reference(w, b, X, Y)
             expect(name, "grads['dw']", "-", grads.get("dw"), dw)
-            expect(name, "grads['db']", "-", scalar(name, grads.get("db"), "db"), db)
+            expect(name, "grads['db']", "-", number(name, grads.get("db"), "db", notes), db)
             expect(name, "cost", "-", scalar(name, cost), ref_cost)
+        return notes.text()
 
-    def optimize(self, name: str) -> None:
+    def optimize(self, name: str) -> str | None:
+        notes = Notes()
         w, b, X, Y = _logistic_problem(self.rng)
         out = call(self.ctx, name, self.fn(name), w, b, X, Y, num_iterations=3,
                    learning_rate=0.1, print_cost=False)
@@ -151,12 +156,13 @@ class LogisticChecks(_Checks):
             ref = updated(ref, {"dw": dw, "db": np.array(db)}, 0.1)
         expect(name, "params['w'] after 3 iterations", "-", params.get("w"), ref["w"])
         expect(name, "params['b'] after 3 iterations", "-",
-               scalar(name, params.get("b"), "b"), ref["b"])
+               number(name, params.get("b"), "b", notes), ref["b"])
         expect(name, "grads['dw'] (last iteration)", "-", grads.get("dw"), history[-1][1])
         if not isinstance(costs, (list, tuple, np.ndarray)) or len(costs) < 1:
             raise DivergenceError("bad return", "costs should list the cost every 100 "
                                   "iterations, starting with iteration 0")
         expect(name, "costs[0]", "-", scalar(name, costs[0]), history[0][0])
+        return notes.text()
 
     def predict(self, name: str) -> None:
         w, b, X, _ = _away_from_half(self.rng)
@@ -164,7 +170,8 @@ class LogisticChecks(_Checks):
         yours = call(self.ctx, name, self.fn(name), w, b, X)
         expect(name, "Y_prediction", "-", np.asarray(yours, dtype=float), ref.astype(float))
 
-    def model(self, name: str) -> None:
+    def model(self, name: str) -> str | None:
+        notes = Notes()
         _, _, X, Y = _logistic_problem(self.rng, 4, 10)
         _, _, X_test, Y_test = _logistic_problem(self.rng, 4, 5)
         d = mapping(name, call(self.ctx, name, self.fn(name), X, Y, X_test, Y_test,
@@ -174,13 +181,14 @@ class LogisticChecks(_Checks):
             _, dw, db = logistic_reference(ref["w"], float(ref["b"]), X, Y)
             ref = updated(ref, {"dw": dw, "db": np.array(db)}, 0.1)
         expect(name, "d['w']", "-", d.get("w"), ref["w"])
-        expect(name, "d['b']", "-", scalar(name, d.get("b"), "b"), ref["b"])
+        expect(name, "d['b']", "-", number(name, d.get("b"), "b", notes), ref["b"])
         for key, data in (("Y_prediction_test", X_test), ("Y_prediction_train", X)):
             A = tf.sigmoid(tf.matmul(t(ref["w"]), t(data), transpose_a=True) + ref["b"])
             if np.any(np.abs(A.numpy() - 0.5) < 1e-9):
                 continue  # a prediction exactly at 0.5 is a matter of convention
             expect(name, f"d['{key}']", "-", np.asarray(d.get(key), float),
                    (A > 0.5).numpy().astype(float))
+        return notes.text()
 
 
 def _away_from_half(rng: np.random.Generator):
