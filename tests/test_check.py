@@ -254,6 +254,12 @@ def test_hostile_submission_isolated(name: str) -> None:
     assert fragment in report.text()
 
 
+def test_the_time_limit_is_for_the_learners_code_not_our_start_up() -> None:
+    """Importing TensorFlow takes seconds; a 2 s limit still checks a quick submission."""
+    report = check(HOSTILE / "prints_a_little.py", timeout=2)
+    assert report.exit_status == 0, report.text()
+
+
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "parity", "check", *args],
                           capture_output=True, text=True, cwd=cwd, timeout=300)

@@ -16,6 +16,10 @@ from pathlib import Path
 from parity.learner.report import LearnerReport
 
 DEFAULT_TIMEOUT = 60.0
+"""Seconds the learner's code (loading and every check) may take."""
+STARTUP_LIMIT = 300.0
+"""Seconds the checking process may take to start (import TensorFlow) before the learner's
+code runs; not counted in the timeout, which is about the learner's code."""
 OUTPUT_LIMIT = 1_000_000
 """Characters the learner's code may print before the check is stopped as a flood."""
 _NATIVE_LOG = re.compile(r"^(WARNING: All log messages before absl::InitializeLog\(\)|"
@@ -31,14 +35,15 @@ def check_in_subprocess(target: str, seed: int = 0, timeout: float = DEFAULT_TIM
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="nn-parity-check-") as tmp:
         result, output = Path(tmp) / "report.json", Path(tmp) / "output.txt"
+        ready = Path(tmp) / "ready"
         env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONDONTWRITEBYTECODE": "1"}
         target_arg = str(Path(target).resolve()) if Path(target).exists() else target
         with open(output, "wb") as out:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "parity.learner.worker", target_arg, str(seed),
-                 str(result)], stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                env=env)
-            error = _wait(proc, output, timeout, output_limit)
+                 str(result), str(ready)], stdin=subprocess.DEVNULL, stdout=out,
+                stderr=subprocess.STDOUT, env=env)
+            error = _wait(proc, output, ready, timeout, output_limit)
         printed = _learner_output(output)
         if error is None and result.is_file():
             report = LearnerReport.from_dict(json.loads(result.read_text()))
@@ -49,11 +54,20 @@ def check_in_subprocess(target: str, seed: int = 0, timeout: float = DEFAULT_TIM
         return report
 
 
-def _wait(proc: subprocess.Popen, output: Path, timeout: float, limit: int) -> str | None:
-    deadline = time.monotonic() + timeout
+def _wait(proc: subprocess.Popen, output: Path, ready: Path, timeout: float,
+          limit: int) -> str | None:
+    started = time.monotonic()
+    deadline = None  # set when the checking process is ready to run the learner's code
     try:
         while proc.poll() is None:
-            if time.monotonic() > deadline:
+            now = time.monotonic()
+            if deadline is None and ready.exists():
+                deadline = now + timeout
+            if deadline is None and now - started > STARTUP_LIMIT:
+                _kill(proc)
+                return (f"the checking process did not start within {STARTUP_LIMIT:g} s "
+                        "(importing TensorFlow); the machine may be overloaded")
+            if deadline is not None and now > deadline:
                 _kill(proc)
                 return (f"your code did not finish within {timeout:g} s (an endless loop, "
                         "or waiting for input?); raise --timeout if it is only slow")

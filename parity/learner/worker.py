@@ -1,4 +1,4 @@
-"""The checking process: ``python -m parity.learner.worker TARGET SEED RESULT``.
+"""The checking process: ``python -m parity.learner.worker TARGET SEED RESULT READY``.
 
 Runs the learner's code as a module (the file's folder first on the import path, course
 helper modules supplied when absent), checks it, and writes the report as JSON to
@@ -97,9 +97,12 @@ def run(target: str, seed: int) -> LearnerReport:
 
 
 def main(argv: list[str]) -> int:
-    """Check ``argv = [target, seed, result_path]``; the exit status is 0 once the report
-    is written, whatever it says."""
-    target, seed, result = argv[0], int(argv[1]), argv[2]
+    """Check ``argv = [target, seed, result_path, ready_path]``: TensorFlow is already
+    imported (module level), so ``ready_path`` is created first (the parent's time limit
+    for the learner's code starts then); the exit status is 0 once the report is written,
+    whatever it says."""
+    target, seed, result, ready = argv[0], int(argv[1]), argv[2], argv[3]
+    Path(ready).touch()
     report = run(target, seed)
     text = report.to_json().encode()
     ni.atomic_write(result, lambda f: f.write(text))
