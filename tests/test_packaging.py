@@ -33,8 +33,8 @@ def test_wheel_holds_the_three_runtime_packages(wheel_files: list[str]) -> None:
     top = {name.split("/")[0] for name in wheel_files if not name.split("/")[0].endswith(
         (".dist-info", ".data"))}
     assert top == {"numpy_impl", "keras_impl", "parity"}
-    for module in ("numpy_impl/config.py", "parity/compare.py", "parity/learner.py",
-                   "keras_impl/training.py"):
+    for module in ("numpy_impl/config.py", "parity/compare.py", "parity/learner/worker.py",
+                   "parity/learner/course2.py", "keras_impl/training.py"):
         assert module in wheel_files
 
 
