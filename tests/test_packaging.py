@@ -43,3 +43,15 @@ def test_wheel_has_no_tests_benchmarks_or_tooling(wheel_files: list[str]) -> Non
                  or Path(n).name in ("conftest.py", "mutants.py") or n.startswith(
                      ("benchmarks/", "tools/", "tests/"))]
     assert not offending, offending
+
+
+def test_every_runtime_package_of_the_tree_is_in_the_wheel(wheel_files: list[str]) -> None:
+    """A new subpackage (say parity/learner/) cannot be left out unnoticed."""
+    for top in ("numpy_impl", "keras_impl", "parity"):
+        for init in (ROOT / top).rglob("__init__.py"):
+            relative = init.relative_to(ROOT).as_posix()
+            if "/tests/" in relative:
+                continue
+            modules = [p.relative_to(ROOT).as_posix() for p in init.parent.glob("*.py")]
+            missing = [m for m in modules if m not in wheel_files]
+            assert not missing, missing
