@@ -41,8 +41,12 @@ CORRECT = {
     "c1w4_step_dict_caches.py": ("Step by Step", ["not run alone", "its cache is not Z"]),
     "c1w4_step_kink.py": ("Step by Step", ["relu'(0) taken as 1"]),
     "c1w4_app_v3.py": ("Application", ["dnn_app_utils_v3"]),
-    "c1w4_app_inline_init.py": ("Application", ["not run: your two_layer_model does not "
-                                                "call initialize_parameters"]),
+    "c1w4_app_inline_init.py": ("Application", []),
+    "c1w4_step_own_plain_helpers.py": ("Step by Step", ["returns A alone"]),
+    "c1w4_step_sigmoid_caches_A.py": ("Step by Step", ["its cache is not Z itself",
+                                                       "not run alone"]),
+    "c1w3_planar_exported.py": ("Planar data", ["a notebook exported to .py",
+                                                "planar_utils"]),
     "course_reference.py": ("Step by Step", []),
     "c2w1_init_2019.py": ("Initialization", ["init_utils"]),
     "c2w1_regularization_2019.py": ("Regularization", ["reg_utils"]),
@@ -70,6 +74,17 @@ def test_correct_submission_is_right(name: str) -> None:
     for fragment in notes:
         assert fragment in notes_of(report), (fragment, notes_of(report))
     assert report.results and not any(r.is_mistake for r in report.results)
+
+
+def test_dict_caches_in_the_dropout_functions_cannot_be_checked() -> None:
+    """Masks kept in a dict of the learner's own making cannot be found: no mistake is
+    claimed, but the verdict is not "right" either."""
+    report = check_learner(CORPUS / "c2w1_regularization_dict_caches.py")
+    assert report.exit_status == 2 and report.verdict == "could not check", report.text()
+    rows = {r.name: r.status for r in report.results}
+    assert rows["forward_propagation_with_dropout"] == "unchecked"
+    assert rows["backward_propagation_with_dropout"] == "unchecked"
+    assert rows["compute_cost_with_regularization"] == "match"
 
 
 def test_a_helper_beside_the_submission_is_used_not_replaced() -> None:
@@ -152,6 +167,36 @@ MISTAKES = [
      "mismatch"),
     ("c2w2_optimization_2021.py", "np.floor(epoch_num / time_interval)",
      "(epoch_num / time_interval)", "schedule_lr_decay", "mismatch"),
+    # hyperparameters hard-coded to the usual values instead of taken from the arguments
+    ("c2w2_optimization_2019.py", "beta1=0.9, beta2=0.999, epsilon=1e-8):\n    L =",
+     "beta1=0.9, beta2=0.999, epsilon=1e-8):\n    beta1, beta2, epsilon = 0.9, 0.999, 1e-8\n"
+     "    L =", "update_parameters_with_adam", "mismatch"),
+    ("c2w2_optimization_2019.py", '/ (np.sqrt(s_corrected["dW" + str(l + 1)]) + epsilon)',
+     '/ np.sqrt(s_corrected["dW" + str(l + 1)] + epsilon)', "update_parameters_with_adam",
+     "mismatch"),
+    ("c2w2_optimization_2019.py", "    np.random.seed(seed)\n", "    np.random.seed(0)\n",
+     "random_mini_batches", "mismatch"),
+    ("c2w2_optimization_2019.py", "    if m % mini_batch_size != 0:\n", "    if True:\n",
+     "random_mini_batches", "mismatch"),
+    ("c1w4_step_v3.py", "def update_parameters(parameters, grads, learning_rate):\n",
+     "def update_parameters(parameters, grads, learning_rate):\n    learning_rate = 0.1\n",
+     "update_parameters", "mismatch"),
+    ("c1w3_planar_2021.py", "def update_parameters(parameters, grads, learning_rate=1.2):\n",
+     "def update_parameters(parameters, grads, learning_rate=1.2):\n    learning_rate = 1.2\n",
+     "update_parameters", "mismatch"),
+    # arguments ignored or mixed up inside the models
+    ("c1w4_app_v3.py", "parameters = initialize_parameters(n_x, n_h, n_y)",
+     "parameters = initialize_parameters(n_x, n_y, n_h)", "two_layer_model", "mismatch"),
+    ("c1w4_app_v3.py", "parameters = initialize_parameters_deep(layers_dims)",
+     "parameters = initialize_parameters_deep([12288, 20, 7, 5, 1])", "L_layer_model",
+     "mismatch"),
+    ("c1w3_planar_2021.py", "parameters = initialize_parameters(n_x, n_h, n_y)",
+     "parameters = initialize_parameters(n_x, 4, n_y)", "nn_model", "mismatch"),
+    # small deviations from what the course's grader checks
+    ("c1w2_logistic_2019.py", "        if i % 100 == 0:\n            costs.append",
+     "        if i % 10 == 0:\n            costs.append", "optimize", "mismatch"),
+    ("c1w4_step_v3.py", "    cost = np.squeeze(cost)\n    return cost",
+     "    cost = np.reshape(cost, (1,))\n    return cost", "compute_cost", "finding"),
 ]
 
 

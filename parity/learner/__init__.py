@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from parity.learner.report import MISTAKE, RIGHT, FunctionResult, LearnerReport
+from parity.learner.report import MISTAKE, RIGHT, UNCHECKED, FunctionResult, LearnerReport
 from parity.learner.sandbox import DEFAULT_TIMEOUT, OUTPUT_LIMIT, check_in_subprocess
 
 
@@ -62,5 +62,5 @@ def check_learner(target: str | Path | types.ModuleType | Mapping[str, Any],
                     f"{type(target).__name__}")
 
 
-__all__ = ["DEFAULT_TIMEOUT", "MISTAKE", "OUTPUT_LIMIT", "RIGHT", "FunctionResult",
-           "LearnerReport", "check", "check_learner"]
+__all__ = ["DEFAULT_TIMEOUT", "MISTAKE", "OUTPUT_LIMIT", "RIGHT", "UNCHECKED",
+           "FunctionResult", "LearnerReport", "check", "check_learner"]

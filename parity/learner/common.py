@@ -160,15 +160,16 @@ def mapping(name: str, out: Any) -> Mapping:
 
 
 def scalar(name: str, value: Any, quantity: str = "cost") -> float:
-    """A cost: a Python number or a 0-d array; shape (1, 1) is a finding (the course's
-    grader refuses it)."""
+    """A cost: a Python number or a 0-d array; any other shape, (1, 1) or (1,) included,
+    is a finding (the course's grader refuses it)."""
     if not is_numeric(value):
-        raise DivergenceError("bad return", f"{quantity} from {name} is a {type(value).__name__}")
+        raise DivergenceError("bad return",
+                              f"{quantity} from {name} is a {type(value).__name__}")
     shape = np.shape(value)
-    if shape not in ((), (1,)):
+    if shape != ():
         fix = "; use np.squeeze(cost) or float(cost)" if np.size(value) == 1 else ""
         raise DivergenceError("finding", f"{quantity} has shape {shape}; the course expects a "
-                         f"scalar{fix}")
+                              f"scalar{fix}")
     return float(np.asarray(value).reshape(()))
 
 

@@ -170,15 +170,23 @@ class RegularizationChecks(_Checks):
         for key, value in regularized_gradients(params, X, Y, 0.7)[1].items():
             expect(name, key, key[2:], grads.get(key), value)
 
+    course_cache: bool | None = None  # does the learner's dropout forward keep the course's?
+
     def forward_propagation_with_dropout(self, name: str) -> str | None:
         params = self.params(THREE_LAYERS)
-        X, _ = self.data(3, 400)
+        X, _ = self.data(3, 2000)
         keep = 0.7
         A3, cache = items(name, call(self.ctx, name, self.fn(name), X, params, keep), 2,
                           "(A3, cache)")
-        if not isinstance(cache, (tuple, list)) or len(cache) != 14:
-            return ("masks not found where the course keeps them (cache = (Z1, D1, A1, W1, "
-                    "b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3)); only A3's shape was checked")
+        if np.shape(A3) != (1, X.shape[1]):
+            raise DivergenceError("wrong shape", f"A3 has shape {np.shape(A3)}; expected "
+                                  f"{(1, X.shape[1])}")
+        self.course_cache = isinstance(cache, (tuple, list)) and len(cache) == 14
+        if not self.course_cache:
+            raise DivergenceError("unchecked", "not checked: the masks are not where the "
+                                  "course keeps them (cache = (Z1, D1, A1, W1, b1, Z2, D2, A2, "
+                                  "W2, b2, Z3, A3, W3, b3)), so what they do cannot be "
+                                  "compared")
         masks = []
         for i, layer in ((1, 1), (6, 2)):
             D = np.asarray(cache[i])
@@ -198,6 +206,10 @@ class RegularizationChecks(_Checks):
         return None
 
     def backward_propagation_with_dropout(self, name: str) -> None:
+        if self.course_cache is False:
+            raise DivergenceError("unchecked", "not checked: your forward keeps its cache in "
+                                  "another form than the course's tuple, so the course's "
+                                  "cache cannot be handed to your backward")
         params = self.params(THREE_LAYERS)
         X, Y = self.data(3, 9)
         keep = 0.8
@@ -225,6 +237,36 @@ def forward_propagation_n_reference(X: np.ndarray, Y: np.ndarray,
     cost = float(-tf.reduce_mean(t(Y) * tf.math.log(t(A3))
                                  + (1 - t(Y)) * tf.math.log(1 - t(A3))))
     return cost, cache
+
+
+def _flatten(grads: Mapping[str, np.ndarray]) -> np.ndarray:
+    return np.concatenate([np.ravel(grads[f"d{k}{layer}"]) for layer in (1, 2, 3)
+                           for k in ("W", "b")])
+
+
+def centred_differences(params: Mapping[str, np.ndarray], X: np.ndarray, Y: np.ndarray,
+                        eps: float) -> np.ndarray:
+    """(J(theta + eps e_i) - J(theta - eps e_i)) / (2 eps) for every parameter, in the
+    course's order (W1, b1, ..., b3), J computed by TensorFlow."""
+    keys = [f"{k}{layer}" for layer in (1, 2, 3) for k in ("W", "b")]
+    theta = np.concatenate([np.ravel(params[k]) for k in keys])
+    shapes = [params[k].shape for k in keys]
+
+    def cost(vector: np.ndarray) -> float:
+        out, start = {}, 0
+        for k, shape in zip(keys, shapes, strict=True):
+            size = int(np.prod(shape))
+            out[k] = vector[start:start + size].reshape(shape)
+            start += size
+        return forward_propagation_n_reference(X, Y, out)[0]
+
+    approx = np.empty_like(theta)
+    for i in range(theta.size):
+        plus, minus = theta.copy(), theta.copy()
+        plus[i] += eps
+        minus[i] -= eps
+        approx[i] = (cost(plus) - cost(minus)) / (2 * eps)
+    return approx
 
 
 class GradientCheckChecks(_Checks):
@@ -284,11 +326,17 @@ class GradientCheckChecks(_Checks):
             broken = copy.deepcopy(grads)
             broken["dW2"] = broken["dW2"] * 2  # the mistakes the assignment plants
             broken["db1"] = broken["db1"] * 4
-            large = scalar(name, call(self.ctx, name, fn, params, broken, X, Y), "difference")
-            if not large > 1e-3:
-                raise DivergenceError("mismatch", f"gradient_check_n returned {large:.3g} for "
-                                      "gradients with dW2 doubled and db1 * 4; expected a large "
-                                      "difference (> 1e-3)")
+            for label, given, eps in (("right gradients", grads, 1e-3),
+                                      ("gradients with dW2 * 2 and db1 * 4", broken, 1e-7)):
+                value = scalar(name, call(self.ctx, name, fn, params, given, X, Y, eps),
+                               "difference")
+                ref = relative_difference(_flatten(given), centred_differences(params, X, Y,
+                                                                               eps))
+                if not abs(value - ref) <= 1e-3 * ref + 1e-9:
+                    raise DivergenceError(
+                        "mismatch", f"gradient_check_n returned {value:.6g} for {label} with "
+                        f"epsilon={eps:g}; centred differences give {ref:.6g} (||grad - "
+                        "gradapprox|| / (||grad|| + ||gradapprox||))")
         finally:
             if supplied:
                 globs.pop("forward_propagation_n", None)
@@ -311,10 +359,23 @@ class OptimizationChecks(_Checks):
             expect(name, key, key[1:], new.get(key), value)
 
     def random_mini_batches(self, name: str) -> None:
-        m, size = 148, 64
+        self._batches(name, 128, 32, [32, 32, 32, 32], seed=0)  # m a multiple of the size
+        first = self._batches(name, 148, 64, [64, 64, 20], seed=0)
+        again = self._batches(name, 148, 64, [64, 64, 20], seed=0)
+        other = self._batches(name, 148, 64, [64, 64, 20], seed=3)
+        if again != first:
+            raise DivergenceError("mismatch", "two calls with the same seed gave different "
+                                  "mini-batches: seed the shuffle with the seed argument")
+        if other == first:
+            raise DivergenceError("mismatch", "seeds 0 and 3 gave the same mini-batches: the "
+                                  "seed argument is not used")
+
+    def _batches(self, name: str, m: int, size: int, sizes_expected: list[int],
+                 seed: int) -> list[int]:
+        """Check one call; return the order of the examples it produced."""
         X = np.vstack([np.arange(m, dtype=float), self.rng.standard_normal((2, m))])
         Y = np.arange(m, dtype=float).reshape(1, m)
-        batches = call(self.ctx, name, self.fn(name), X, Y, size, 0)
+        batches = call(self.ctx, name, self.fn(name), X, Y, size, seed)
         if not isinstance(batches, (list, tuple)):
             raise DivergenceError("bad return", f"{name} returned {type(batches).__name__}; "
                                   "expected a list of (mini_batch_X, mini_batch_Y)")
@@ -336,9 +397,10 @@ class OptimizationChecks(_Checks):
         if sorted(seen) != list(range(m)):
             raise DivergenceError("mismatch", "the mini-batches do not hold every example "
                                   "exactly once")
-        if sizes != [64, 64, 20]:
-            raise DivergenceError("mismatch", f"mini-batch sizes {sizes} for m = 148, size 64; "
-                                  "expected [64, 64, 20] (the last one smaller)")
+        if sizes != sizes_expected:
+            raise DivergenceError("mismatch", f"mini-batch sizes {sizes} for m = {m}, size "
+                                  f"{size}; expected {sizes_expected}")
+        return [int(i) for i in seen]
 
     def initialize_velocity(self, name: str) -> None:
         params = self.params(self.DIMS)
@@ -352,7 +414,7 @@ class OptimizationChecks(_Checks):
 
     def update_parameters_with_momentum(self, name: str) -> None:
         params, grads, v = self.params(self.DIMS), self._state(1.0), self._state(0.2)
-        beta, lr = 0.9, 0.05
+        beta, lr = 0.83, 0.0531  # not the usual 0.9 / 0.01, which some learners hard-code
         new, new_v = items(name, call(self.ctx, name, self.fn(name), params, grads, v, beta,
                                       lr), 2, "(parameters, v)")
         new, new_v = mapping(name, new), mapping(name, new_v)
@@ -370,7 +432,13 @@ class OptimizationChecks(_Checks):
     def update_parameters_with_adam(self, name: str) -> str | None:
         params, grads = self.params(self.DIMS), self._state(1.0)
         v, s = self._state(0.1), {k: np.abs(x) for k, x in self._state(0.05).items()}
-        step, lr, b1, b2, eps = 2, 0.01, 0.9, 0.999, 1e-8
+        # the last layer's gradients and second moments tiny: there epsilon dominates, so
+        # where it stands (outside the square root) and its value both show
+        for key in ("dW2", "db2"):
+            grads[key] = grads[key] * 1e-9
+            s[key] = np.zeros_like(s[key])
+        # not the defaults (0.01, 0.9, 0.999, 1e-8), which some learners hard-code
+        step, lr, b1, b2, eps = 3, 0.0173, 0.87, 0.995, 1e-6
         out = call(self.ctx, name, self.fn(name), params, grads, v, s, step, lr, b1, b2, eps)
         if not isinstance(out, (tuple, list)) or len(out) not in (3, 5):
             raise DivergenceError("bad return", f"{name} returned {_count(out)}; expected "

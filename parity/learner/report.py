@@ -2,8 +2,9 @@
 
 Verdicts: "right" (exit 0; notes allowed), "mistakes found" (exit 1), "could not check"
 (exit 2: the code could not be run to the end, e.g. it exited, hung, crashed, flooded
-its output, or is not a recognised assignment). The report travels from the checking
-process as JSON, prints as a table and renders as HTML in Jupyter.
+its output, or is not a recognised assignment; or a graded function could not be checked
+at all). Mistakes found take precedence over functions left unchecked. The report travels
+from the checking process as JSON, prints as a table and renders as HTML in Jupyter.
 """
 
 from __future__ import annotations
@@ -18,8 +19,12 @@ from parity.report import Comparison
 from parity.tolerances import Tolerance
 
 RIGHT = ("match", "note", "skipped")
-"""Statuses that are not mistakes: a match, a match with a remark, a check not run."""
+"""Statuses that are not mistakes: a match, a match with a remark, a check not run alone
+because something else covers it (the learner's own pipeline)."""
 MISTAKE = ("mismatch", "wrong shape", "raised", "bad return", "missing", "finding")
+UNCHECKED = ("unchecked",)
+"""A graded function that nothing could check (e.g. its inputs are unknowable here): no
+mistake is claimed, but the verdict cannot be "right" either."""
 
 
 @dataclass
@@ -33,8 +38,9 @@ class FunctionResult:
     check: Comparison | None = None
 
     def __post_init__(self) -> None:
-        if self.status not in RIGHT + MISTAKE:
-            raise ValueError(f"status must be one of {RIGHT + MISTAKE}, got {self.status!r}")
+        if self.status not in RIGHT + MISTAKE + UNCHECKED:
+            raise ValueError(f"status must be one of {RIGHT + MISTAKE + UNCHECKED}, got "
+                             f"{self.status!r}")
 
     @property
     def is_mistake(self) -> bool:
@@ -79,9 +85,12 @@ class LearnerReport:
     @property
     def verdict(self) -> str:
         """"right", "mistakes found" or "could not check"."""
-        if self.error is not None or not self.results:
+        if any(r.is_mistake for r in self.results) and self.error is None:
+            return "mistakes found"
+        if self.error is not None or not self.results or any(
+                r.status in UNCHECKED for r in self.results):
             return "could not check"
-        return "mistakes found" if any(r.is_mistake for r in self.results) else "right"
+        return "right"
 
     @property
     def exit_status(self) -> int:

@@ -13,6 +13,7 @@ import ast
 import importlib.util
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,7 +55,10 @@ def read_source(target: str) -> Source:
         if not path.is_file():
             raise ValueError(f"{target!r} is not a file; expected a .py file, a .ipynb "
                              "notebook or an importable module name")
-        return Source(_read_text(path), str(path.resolve()), path.resolve().parent, "py")
+        text = _read_text(path)
+        if _EXPORTED.search(text):
+            return _exported_notebook(text, path)
+        return Source(text, str(path.resolve()), path.resolve().parent, "py")
     try:
         spec = importlib.util.find_spec(target)
     except (ImportError, ValueError) as exc:
@@ -75,6 +79,19 @@ def _read_text(path: Path) -> str:
         raise ValueError(f"cannot read {str(path)!r}: {exc}") from None
 
 
+_EXPORTED = re.compile(r"^# In\[[ \d]*\]:\s*$", re.M)
+"""The cell markers of a notebook exported to .py (``jupyter nbconvert --to script``)."""
+
+
+def _exported_notebook(text: str, path: Path) -> Source:
+    """A notebook exported to .py: each ``# In[ ]:`` section is a cell."""
+    cells = [{"cell_type": "code", "source": part} for part in _EXPORTED.split(text)]
+    source = _from_cells(cells, path)
+    source.notes.insert(0, "a notebook exported to .py: only its definitions and imports "
+                           "were used, as for a notebook")
+    return source
+
+
 def read_notebook(path: Path) -> Source:
     """The definitions and imports of a notebook's code cells, as one module."""
     if not path.is_file():
@@ -82,9 +99,15 @@ def read_notebook(path: Path) -> Source:
     try:
         nb = json.loads(_read_text(path))
         cells = nb["cells"]
+        if not isinstance(cells, list):
+            raise TypeError(f"'cells' is a {type(cells).__name__}, not a list")
     except (json.JSONDecodeError, KeyError, TypeError) as exc:
         raise ValueError(f"{str(path)!r} is not a Jupyter notebook (nbformat 4 JSON with "
                          f"'cells'): {type(exc).__name__}: {exc}") from None
+    return _from_cells(cells, path)
+
+
+def _from_cells(cells: list, path: Path) -> Source:
     lines: list[str] = []
     where: list[tuple[int, int]] = []
     notes: list[str] = []

@@ -42,6 +42,9 @@ def load(source: Source, shim_dir: Path) -> tuple[types.ModuleType | None, list[
     module = types.ModuleType(MODULE_NAME)
     module.__file__ = source.filename
     sys.modules[MODULE_NAME] = module
+    if "get_ipython" in source.code:  # a notebook exported to .py: its magics become calls
+        module.__dict__["get_ipython"] = _NoIPython
+        notes.append("get_ipython() calls (magics of a notebook exported to .py) were ignored")
     try:
         code = compile(source.code, source.filename, "exec")
         exec(code, module.__dict__)
@@ -58,6 +61,13 @@ def load(source: Source, shim_dir: Path) -> tuple[types.ModuleType | None, list[
         return None, notes, (f"your code raised {type(exc).__name__} while loading"
                              f"{_where(source, exc)}: {exc}")
     return module, notes, ""
+
+
+class _NoIPython:
+    """What ``get_ipython()`` gives an exported notebook here: every magic is a no-op."""
+
+    def __getattr__(self, name: str):
+        return lambda *args, **kwargs: None
 
 
 def _where(source: Source, exc: BaseException) -> str:
