@@ -201,6 +201,21 @@ class Notes(list):
         return "; ".join(dict.fromkeys(self)) or None
 
 
+class Checks:
+    """Base of an assignment's checks: one method per graded function (named after it),
+    the context, and a generator for the problems (``salt`` keeps assignments apart)."""
+
+    salt = 0
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.rng = np.random.default_rng(ctx.seed + self.salt)
+
+    def fn(self, name: str) -> Callable:
+        """The learner's function ``name`` (their own, or one they imported)."""
+        return self.ctx.function(name) or self.ctx.namespace[name]
+
+
 # --- TensorFlow references ---------------------------------------------------------------
 def t(x: Any) -> tf.Tensor:
     """A float64 tensor."""

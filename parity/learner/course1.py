@@ -20,13 +20,14 @@ import tensorflow as tf
 
 from parity.learner.assignment import Assignment
 from parity.learner.common import (
-    Context,
+    Checks,
     DivergenceError,
     Notes,
     activation,
     bce,
     call,
     expect,
+    gradients,
     items,
     mapping,
     number,
@@ -34,16 +35,11 @@ from parity.learner.common import (
     scalar,
     t,
 )
-from parity.learner.deep import check_initialised, model_check, tf_grad, updated
+from parity.learner.deep import check_initialised, model_check, updated
 
 
-class _Checks:
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
-        self.rng = np.random.default_rng(ctx.seed + 11)
-
-    def fn(self, name: str) -> Callable:
-        return self.ctx.function(name) or self.ctx.namespace[name]
+class _Checks(Checks):
+    salt = 11
 
 
 # --- Python basics with NumPy ------------------------------------------------------------------
@@ -62,7 +58,7 @@ class BasicsChecks(_Checks):
 
     def sigmoid_derivative(self, name: str) -> None:
         for x in (np.array([1, 2, 3]), self.rng.standard_normal((3, 4))):
-            (ref,) = tf_grad(lambda v: tf.reduce_sum(tf.sigmoid(v)), x)
+            (ref,) = gradients(lambda v: tf.reduce_sum(tf.sigmoid(v)), x)
             expect(name, "ds", "-", call(self.ctx, name, self.fn(name), x), ref)
 
     def image2vector(self, name: str) -> None:
@@ -110,7 +106,7 @@ def logistic_reference(w: np.ndarray, b: float, X: np.ndarray, Y: np.ndarray):
     def cost(w_, b_):
         return bce(tf.sigmoid(tf.matmul(w_, t(X), transpose_a=True) + b_), Y)
 
-    dw, db = tf_grad(cost, w, b)
+    dw, db = gradients(cost, w, b)
     return float(cost(t(w), t(b))), dw, float(db)
 
 
@@ -237,7 +233,7 @@ def planar_gradients(params: Mapping[str, np.ndarray], X: np.ndarray, Y: np.ndar
         return bce(tf.sigmoid(tf.matmul(W2, A1) + b2), Y)
 
     keys = ("W1", "b1", "W2", "b2")
-    grads = tf_grad(cost, *(params[k] for k in keys))
+    grads = gradients(cost, *(params[k] for k in keys))
     return float(cost(*(t(params[k]) for k in keys))), {f"d{k}": g for k, g in zip(
         keys, grads, strict=True)}
 

@@ -25,29 +25,25 @@ import tensorflow as tf
 
 from parity.learner.assignment import Assignment
 from parity.learner.common import (
-    Context,
+    Checks,
     DivergenceError,
     bce,
     call,
     expect,
+    gradients,
     items,
     mapping,
     scalar,
     t,
 )
-from parity.learner.deep import tf_grad, updated
+from parity.learner.deep import updated
 
 THREE_LAYERS = (3, 5, 4, 1)
 GC_DIMS = (4, 5, 3, 1)  # the course's gradient-checking network (its helpers' shapes)
 
 
-class _Checks:
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
-        self.rng = np.random.default_rng(ctx.seed + 23)
-
-    def fn(self, name: str) -> Callable:
-        return self.ctx.function(name) or self.ctx.namespace[name]
+class _Checks(Checks):
+    salt = 23
 
     def params(self, dims: tuple[int, ...], scale: float = 0.7) -> dict[str, np.ndarray]:
         out = {}
@@ -147,7 +143,7 @@ def regularized_gradients(params: Mapping[str, np.ndarray], X: np.ndarray, Y: np
         l2 = sum(tf.reduce_sum(tf.square(v[i])) for i in (0, 2, 4))
         return bce(A, Y) + lambd / (2 * m) * l2
 
-    grads = tf_grad(cost, *(params[k] for k in keys))
+    grads = gradients(cost, *(params[k] for k in keys))
     return float(cost(*(t(params[k]) for k in keys))), {
         f"d{k}": g for k, g in zip(keys, grads, strict=True)}
 
@@ -279,7 +275,7 @@ class GradientCheckChecks(_Checks):
 
     def backward_propagation(self, name: str) -> None:
         for x, theta in ((2, 4), (-1.5, 0.25)):
-            (ref,) = tf_grad(lambda th, x=x: th * t(x), theta)
+            (ref,) = gradients(lambda th, x=x: th * t(x), theta)
             dtheta = scalar(name, call(self.ctx, name, self.fn(name), x, theta), "dtheta")
             expect(name, "dtheta", "-", dtheta, ref)
 

@@ -20,12 +20,14 @@ import tensorflow as tf
 
 from parity.learner.assignment import Assignment
 from parity.learner.common import (
+    Checks,
     Context,
     DivergenceError,
     activation,
     bce,
     call,
     expect,
+    gradients,
     items,
     mapping,
     pair,
@@ -109,17 +111,8 @@ def dense_reference(A_prev: np.ndarray, W: np.ndarray, b: np.ndarray, dA: np.nda
         Z = tf.matmul(W_, A) + b_
         return tf.reduce_sum(t(dA) * (Z if act is None else activation(act, Z))) / m
 
-    gA, gW, gb = (tf_grad(f, A_prev, W, b))
+    gA, gW, gb = (gradients(f, A_prev, W, b))
     return {"dW": gW, "db": gb, "dA_prev": gA * m}
-
-
-def tf_grad(f: Callable, *xs: Any) -> list[np.ndarray]:
-    tensors = [t(x) for x in xs]
-    with tf.GradientTape() as tape:
-        for x in tensors:
-            tape.watch(x)
-        out = f(*tensors)
-    return [g.numpy() for g in tape.gradient(out, tensors)]
 
 
 def updated(params: Mapping[str, np.ndarray], grads: Mapping[str, np.ndarray],
@@ -185,18 +178,15 @@ def compare_grads(ctx: Context, name: str, grads: Any, ref: Mapping[str, np.ndar
 
 
 # --- one check per function -------------------------------------------------------------------
-class DeepChecks:
+class DeepChecks(Checks):
     """The week 4 functions, each checked alone on every architecture, then the
     learner's own pipeline."""
 
     def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
+        super().__init__(ctx)
         self.problems = problems(ctx.seed)
         self.course_caches: bool | None = None  # does the learner's forward make them?
         self.cache_is_z: dict[str, bool] = {}  # their sigmoid/relu cache Z itself?
-
-    def fn(self, name: str) -> Callable:
-        return self.ctx.function(name) or self.ctx.namespace[name]
 
     def activation_forward(self, name: str) -> str | None:
         Z = np.linspace(-4, 4, 5 * M).reshape(5, M)
@@ -220,7 +210,7 @@ class DeepChecks:
         Z = rng.standard_normal((5, M))
         Z[0, 0] = Z[2, 3] = 0.0  # relu's kink
         dA = rng.standard_normal((5, M))
-        (ref,) = tf_grad(lambda z: tf.reduce_sum(t(dA) * activation(act, z)), Z)
+        (ref,) = gradients(lambda z: tf.reduce_sum(t(dA) * activation(act, z)), Z)
         yours = call(self.ctx, name, self.fn(name), dA, Z)
         if act == "relu" and np.shape(yours) == Z.shape:
             kink = Z == 0
