@@ -31,6 +31,8 @@ CORRECT = {
     "c1w2_logistic_2019.py": ("Logistic Regression", ["supplied with the course's "
                                                       "conventions: lr_utils"]),
     "c1w2_logistic_2021.ipynb": ("Logistic Regression", ["public_tests", "lr_utils"]),
+    "c1w2_logistic_loads_data.py": ("Logistic Regression", [
+        "your top-level code loads the course's dataset (line 5), which is not here"]),
     "c1w2_logistic_db_array.py": ("Logistic Regression", ["db has shape (1, 1); the course "
                                                           "keeps it a number (fine)"]),
     "c1w3_planar_2019.py": ("Planar data", ["planar_utils", "updates parameters in place"]),
@@ -140,6 +142,9 @@ MISTAKES = [
      "np.sqrt(1. / layers_dims[l - 1])", "initialize_parameters_he", "mismatch"),
     ("c2w1_init_2019.py", "layers_dims[l - 1]) * 10", "layers_dims[l - 1]) * 1",
      "initialize_parameters_random", "mismatch"),
+    ("c2w1_init_2019.py", "* np.sqrt(2. / layers_dims[l - 1])",
+     "* np.sqrt(2. / layers_dims[l - 1]) * (10 if l == L else 1)", "initialize_parameters_he",
+     "mismatch"),  # only the last layer's scale is wrong
     ("c2w1_regularization_2019.py", "+ (lambd / m) * W3", "",
      "backward_propagation_with_regularization", "mismatch"),
     ("c2w1_regularization_2019.py", "(1. / m) * (lambd / 2)", "(1. / m) * lambd",

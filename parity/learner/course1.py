@@ -251,8 +251,8 @@ class PlanarChecks(_Checks):
                                   "Y (2, 3); expected (5, 4, 2) (n_h is 4 in this assignment)")
 
     def initialize_parameters(self, name: str) -> str | None:
-        out = mapping(name, call(self.ctx, name, self.fn(name), 7, 5, 3))
-        return check_initialised(name, out, (7, 5, 3), ("small",))
+        out = mapping(name, call(self.ctx, name, self.fn(name), 40, 30, 20))
+        return check_initialised(name, out, (40, 30, 20), ("small",))
 
     def forward_propagation(self, name: str) -> None:
         for _ in range(2):

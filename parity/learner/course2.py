@@ -72,7 +72,7 @@ def _weights(name: str, out: Mapping, dims: tuple[int, ...]) -> None:
 class InitChecks(_Checks):
     """Zeros, large random (x 10) and He (x sqrt(2 / n_prev)): shapes, biases, scale."""
 
-    DIMS = (60, 40, 20, 1)
+    DIMS = (60, 40, 30, 10)  # every layer big enough for its scale to show
 
     def _scaled(self, name: str, factor: Callable[[int], float], what: str) -> None:
         out = mapping(name, call(self.ctx, name, self.fn(name), list(self.DIMS)))

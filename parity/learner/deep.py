@@ -223,11 +223,11 @@ class DeepChecks(Checks):
         return None
 
     def initialize_parameters(self, name: str) -> str | None:
-        out = mapping(name, call(self.ctx, name, self.fn(name), 7, 5, 3))
-        return check_initialised(name, out, (7, 5, 3), ("small",))
+        out = mapping(name, call(self.ctx, name, self.fn(name), 40, 30, 20))
+        return check_initialised(name, out, (40, 30, 20), ("small",))
 
     def initialize_parameters_deep(self, name: str) -> str | None:
-        for dims in ((40, 30, 20, 1), (12, 3, 1)):
+        for dims in ((40, 30, 20, 10), (12, 3, 1)):  # every layer big enough to see a scale
             out = mapping(name, call(self.ctx, name, self.fn(name), list(dims)))
             note = check_initialised(name, out, dims, ("small", "xavier", "he"))
         return note

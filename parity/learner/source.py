@@ -36,7 +36,8 @@ class Source:
         """"line 12", or "cell 3, line 4" for a notebook."""
         if self.cells and 1 <= line <= len(self.cells):
             cell, in_cell = self.cells[line - 1]
-            return f"cell {cell}, line {in_cell}"
+            return f"cell {cell}, line {in_cell}" if self.kind == "ipynb" else (
+                f"line {in_cell}")
         return f"line {line}"
 
 
@@ -81,6 +82,15 @@ def _read_text(path: Path) -> str:
 
 _EXPORTED = re.compile(r"^# In\[[ \d]*\]:\s*$", re.M)
 """The cell markers of a notebook exported to .py (``jupyter nbconvert --to script``)."""
+
+
+def filter_definitions(source: Source) -> Source:
+    """A ``.py`` source reduced to its imports, definitions and literal constants (its
+    lines still named by their number in the file)."""
+    filtered = _from_cells([{"cell_type": "code", "source": source.code}],
+                           Path(source.filename))
+    return Source(filtered.code, source.filename, source.folder, "filtered",
+                  list(source.notes), filtered.cells)
 
 
 def _exported_notebook(text: str, path: Path) -> Source:

@@ -20,7 +20,7 @@ import numpy_impl as ni
 from parity.learner.report import LearnerReport
 from parity.learner.runner import check_namespace
 from parity.learner.shims import write_shims
-from parity.learner.source import Source, imported_modules, read_source
+from parity.learner.source import Source, filter_definitions, imported_modules, read_source
 
 MODULE_NAME = "learner_submission"
 
@@ -58,6 +58,14 @@ def load(source: Source, shim_dir: Path) -> tuple[types.ModuleType | None, list[
         return None, notes, ("your code raised KeyboardInterrupt while loading"
                              f"{_where(source, exc)}")
     except Exception as exc:  # the learner's top-level code may raise anything
+        if type(exc).__name__ == "CourseDataUnavailable" and source.kind == "py":
+            # top-level code that loads the course's data (not shipped here): keep only the
+            # definitions and imports, as for a notebook
+            where = _where(source, exc)
+            module, more, error = load(filter_definitions(source), shim_dir)
+            return module, [f"your top-level code loads the course's dataset{where}, which "
+                            "is not here: only your definitions and imports were used",
+                            *more], error
         return None, notes, (f"your code raised {type(exc).__name__} while loading"
                              f"{_where(source, exc)}: {exc}")
     return module, notes, ""
