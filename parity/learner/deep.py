@@ -387,11 +387,12 @@ class DeepChecks(Checks):
         if fn is None:
             return self.course_caches is not False
         _, params, X, _ = self.problems[1]
-        try:
-            _, cache = fn(X, params["W1"], params["b1"])
+        try:  # through call(): an exit or interrupt in their code stops the check properly
+            _, cache = pair("linear_forward", call(self.ctx, "linear_forward", fn, X,
+                                                   params["W1"], params["b1"]), "(Z, cache)")
             a, w, b = cache
             return np.array_equal(a, X) and np.array_equal(w, params["W1"])
-        except Exception:  # their linear_forward is checked on its own
+        except (DivergenceError, TypeError, ValueError):  # checked on its own
             return False
 
     def _skip(self, why: str) -> str:
