@@ -120,7 +120,7 @@ MISTAKES = [
     ("c1w3_planar_2019.py", "A1 = np.tanh(Z1)", "A1 = np.maximum(Z1, 0)",
      "forward_propagation", "mismatch"),
     ("c1w4_step_v3.py", "cache = (linear_cache, activation_cache)",
-     "cache = (activation_cache, linear_cache)", "your own pipeline", "raised"),
+     "cache = (activation_cache, linear_cache)", "linear_activation_backward", "raised"),
     ("c1w4_step_v3.py", "dW = 1 / m * np.dot(dZ, A_prev.T)", "dW = np.dot(dZ, A_prev.T)",
      "linear_backward", "mismatch"),
     ("c1w4_step_kink.py", "return np.squeeze(-(np.dot(Y, np.log(AL).T)",
@@ -130,7 +130,7 @@ MISTAKES = [
     ("c1w4_step_v3.py", 'parameters["W" + str(l+1)] - learning_rate',
      'parameters["W" + str(l+1)] + learning_rate', "update_parameters", "mismatch"),
     ("c1w4_step_dict_caches.py", "dZ = dA * (Z > 0)", "dZ = dA * (Z < 0)",
-     "your own pipeline", "mismatch"),
+     "linear_activation_backward", "mismatch"),
     ("c1w4_step_2021.ipynb", "dZ = sigmoid_backward(dA, activation_cache)",
      "dZ = relu_backward(dA, activation_cache)", "linear_activation_backward", "mismatch"),
     ("c1w4_app_v3.py", "        parameters = update_parameters(parameters, grads, learning_rate)\n"
@@ -231,6 +231,9 @@ def test_inconsistent_caches_are_named_in_the_pipeline(tmp_path: Path) -> None:
     report = check_learner(plant(tmp_path, base, old, new))
     rows = {r.name: r for r in report.results}
     assert rows["linear_activation_forward"].status == "match"
+    assert rows["linear_activation_backward"].status == "raised"
+    assert "fed the cache your own linear_activation_forward makes" in rows[
+        "linear_activation_backward"].detail
     assert rows["L_model_backward"].status == "skipped"
     detail = rows["your own pipeline"].detail
     assert "L_model_backward, fed your own previous step" in detail

@@ -122,16 +122,26 @@ def is_numeric(value: Any) -> bool:
 def expect(name: str, quantity: str, layer: int | str, yours: Any, expected: Any,
            tol: Tolerance = TOL) -> None:
     """Raise a DivergenceError unless ``yours`` has ``expected``'s shape and values."""
+    if yours is None:
+        raise DivergenceError("bad return", f"{quantity} from {name} is missing (None)")
+    if isinstance(yours, (list, tuple)) and np.ndim(expected) > 0:
+        raise DivergenceError("bad return", f"{quantity} from {name} is a Python "
+                              f"{type(yours).__name__}; expected a NumPy array")
     if not is_numeric(yours):
-        raise DivergenceError("bad return", f"{quantity} from {name} is a {type(yours).__name__}, "
-                         "not a number or array")
+        raise DivergenceError("bad return", f"{quantity} from {name} is a "
+                              f"{type(yours).__name__}, not a number or array")
     check = compare_arrays(quantity, layer, np.asarray(yours, np.float64),
                            np.asarray(expected, np.float64), tol, SIDES, group="learner")
     if not check.passed:
         status = "wrong shape" if check.note.startswith("shape") else "mismatch"
         where = f" of layer {layer}" if layer not in ("-", "") else ""
-        detail = check.note if check.note else (
-            f"{quantity}{where} differs (max rel error {check.max_rel:.3g})")
+        if check.note:
+            detail = f"{quantity}{where}: {check.note}"
+        elif np.size(expected) == 1:
+            detail = (f"{quantity}{where} differs: yours {check.left:.10g}, expected "
+                      f"{check.right:.10g}")
+        else:
+            detail = f"{quantity}{where} differs (max rel error {check.max_rel:.3g})"
         raise DivergenceError(status, detail, check)
 
 

@@ -502,7 +502,7 @@ ASSIGNMENTS = (
     Assignment("optimization", "Course 2 week 2: Optimization Methods",
                ("update_parameters_with_gd", "random_mini_batches", "initialize_velocity",
                 "update_parameters_with_momentum", "initialize_adam",
-                "update_parameters_with_adam", "schedule_lr_decay"),
+                "update_parameters_with_adam", "update_lr", "schedule_lr_decay"),
                ("update_parameters_with_gd", "random_mini_batches", "initialize_velocity",
                 "update_parameters_with_momentum", "initialize_adam",
                 "update_parameters_with_adam"), ("update_lr", "schedule_lr_decay"),

@@ -274,13 +274,15 @@ class DeepChecks(Checks):
         return None
 
     def linear_backward(self, name: str) -> str | None:
-        if not self._linear_cache_is_course():
+        own = not self._linear_cache_is_course()
+        if own and self.ctx.function("linear_forward") is None:
             return self._skip("linear_forward's cache is not (A_prev, W, b)")
         rng = np.random.default_rng(2)
         for _, params, X, _ in self.problems:
             W, b = params["W1"], params["b1"]
             dZ = rng.standard_normal((W.shape[0], M))
-            dA_prev, dW, db = items(name, call(self.ctx, name, self.fn(name), dZ, (X, W, b)),
+            cache = self._own_cache("linear_forward", X, W, b) if own else (X, W, b)
+            dA_prev, dW, db = items(name, call(self.ctx, name, self.fn(name), dZ, cache),
                                     3, "(dA_prev, dW, db)")
             ref = dense_reference(X, W, b, dZ, None)
             for q, yours in (("dW", dW), ("db", db), ("dA_prev", dA_prev)):
@@ -288,7 +290,8 @@ class DeepChecks(Checks):
         return None
 
     def linear_activation_backward(self, name: str) -> str | None:
-        if self.course_caches is False:
+        own = self.course_caches is False
+        if own and self.ctx.function("linear_activation_forward") is None:
             return self._skip("your forward's caches are not the course's ((A_prev, W, b), "
                               "Z)")
         rng = np.random.default_rng(3)
@@ -297,11 +300,19 @@ class DeepChecks(Checks):
             for act in ("relu", "sigmoid"):
                 dA = rng.standard_normal((W.shape[0], M))
                 Z = (tf.matmul(t(W), t(X)) + t(b)).numpy()
-                out = call(self.ctx, name, self.fn(name), dA, ((X, W, b), Z), act)
-                dA_prev, dW, db = items(name, out, 3, "(dA_prev, dW, db)")
-                ref = dense_reference(X, W, b, dA, act)
-                for q, yours in (("dW", dW), ("db", db), ("dA_prev", dA_prev)):
-                    expect(name, f"{q} ({act})", 1, yours, ref[q])
+                cache = (self._own_cache("linear_activation_forward", X, W, b, act) if own
+                         else ((X, W, b), Z))
+                try:
+                    out = call(self.ctx, name, self.fn(name), dA, cache, act)
+                    dA_prev, dW, db = items(name, out, 3, "(dA_prev, dW, db)")
+                    ref = dense_reference(X, W, b, dA, act)
+                    for q, yours in (("dW", dW), ("db", db), ("dA_prev", dA_prev)):
+                        expect(name, f"{q} ({act})", 1, yours, ref[q])
+                except DivergenceError as d:
+                    if own:
+                        d.detail += (" (fed the cache your own linear_activation_forward "
+                                     "makes)")
+                    raise
         return None
 
     def L_model_backward(self, name: str) -> str | None:
@@ -361,9 +372,9 @@ class DeepChecks(Checks):
                 arch = "-".join(map(str, dims))
                 hint = ""
                 if step == "L_model_backward" and self.course_caches is False:
-                    hint = ("; your L_model_forward's caches are not the course's ((A_prev, "
-                            "W, b), Z): your backward does not read the caches your own "
-                            "forward makes")
+                    hint = ("; your caches are not the course's ((A_prev, W, b), Z): the "
+                            "mistake is in L_model_backward or what it calls, or your "
+                            "backward does not read the caches your own forward makes")
                 raise DivergenceError(d.status, f"{step}, fed your own previous step: "
                                       f"{d.detail}{hint} [architecture {arch}]", d.check) \
                     from None
@@ -394,6 +405,12 @@ class DeepChecks(Checks):
             return np.array_equal(a, X) and np.array_equal(w, params["W1"])
         except (DivergenceError, TypeError, ValueError):  # checked on its own
             return False
+
+    def _own_cache(self, forward: str, *args: Any) -> Any:
+        """The cache the learner's own ``forward`` makes for ``args`` (their layout, whatever
+        it is: their backward must read it)."""
+        out = call(self.ctx, forward, self.ctx.function(forward), *args)
+        return pair(forward, out, "(output, cache)")[1]
 
     def _skip(self, why: str) -> str:
         raise DivergenceError("skipped", f"not run alone: {why}; checked through your own "

@@ -126,7 +126,8 @@ class LearnerReport:
             lines.append(f"first mistake: {first.name}: {first.status}: {first.detail}")
             c = first.check
             if c is not None and c.index:
-                lines.append(f"  {c.quantity} (layer {c.layer}) worst element {c.index}: "
+                layer = "" if c.layer in ("-", "") else f" (layer {c.layer})"
+                lines.append(f"  {c.quantity}{layer} worst element {c.index}: "
                              f"yours {c.left!r}, expected {c.right!r}, max abs error "
                              f"{c.max_abs:.3g}, max rel error {c.max_rel:.3g}")
         lines += [f"note: {n}" for n in self.notes]

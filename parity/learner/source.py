@@ -80,6 +80,8 @@ def _read_text(path: Path) -> str:
         raise ValueError(f"cannot read {str(path)!r}: {exc}") from None
 
 
+_DEFINES = re.compile(r"^\s*(async\s+)?(def|class)\s")
+
 _EXPORTED = re.compile(r"^# In\[[ \d]*\]:\s*$", re.M)
 """The cell markers of a notebook exported to .py (``jupyter nbconvert --to script``)."""
 
@@ -131,6 +133,12 @@ def _from_cells(cells: list, path: Path) -> Source:
         try:
             tree = ast.parse("\n".join(cell_lines))
         except SyntaxError as exc:
+            if not any(_DEFINES.match(line) for line in cell_lines):
+                # a cell that defines nothing (exploration, tests): Jupyter would run the
+                # others, and so does this
+                notes.append(f"cell {number} has a syntax error ({exc.msg}, line "
+                             f"{exc.lineno}) and defines nothing: left out")
+                continue
             raise SyntaxError(f"cell {number}, line {exc.lineno}: {exc.msg}") from None
         for node in tree.body:
             keep = _keep(node)
