@@ -153,11 +153,17 @@ def pair(name: str, out: Any, what: str) -> tuple[Any, Any]:
     return out[0], out[1]
 
 
+def count(value: Any, unit: str = "values") -> str:
+    """How many values a returned sequence holds ("3 values"), or its type's name."""
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return f"{len(value)} {unit}"
+    return type(value).__name__
+
+
 def items(name: str, out: Any, n: int, what: str) -> tuple[Any, ...]:
     """``out`` as an n-tuple, or a "bad return"."""
     if not isinstance(out, (tuple, list)) or len(out) != n:
-        count = len(out) if isinstance(out, (tuple, list)) else type(out).__name__
-        raise DivergenceError("bad return", f"{name} returned {count}; expected {what}")
+        raise DivergenceError("bad return", f"{name} returned {count(out)}; expected {what}")
     return tuple(out)
 
 

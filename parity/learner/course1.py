@@ -26,6 +26,7 @@ from parity.learner.common import (
     activation,
     bce,
     call,
+    count,
     expect,
     gradients,
     items,
@@ -155,7 +156,7 @@ class LogisticChecks(_Checks):
                number(name, params.get("b"), "b", notes), ref["b"])
         expect(name, "grads['dw'] (last iteration)", "-", grads.get("dw"), history[-1][1])
         if not isinstance(costs, (list, tuple, np.ndarray)) or len(costs) != 1:
-            raise DivergenceError("mismatch", f"costs holds {_count(costs)} after 3 iterations; "
+            raise DivergenceError("mismatch", f"costs holds {count(costs)} after 3 iterations; "
                                   "expected the cost of every 100th iteration, starting with "
                                   "iteration 0: one value")
         expect(name, "costs[0]", "-", scalar(name, costs[0]), history[0][0])
@@ -163,7 +164,7 @@ class LogisticChecks(_Checks):
                    learning_rate=0.1, print_cost=False)
         costs = items(name, out, 3, "(params, grads, costs)")[2]
         if not isinstance(costs, (list, tuple, np.ndarray)) or len(costs) != 3:
-            raise DivergenceError("mismatch", f"costs holds {_count(costs)} after 201 "
+            raise DivergenceError("mismatch", f"costs holds {count(costs)} after 201 "
                                   "iterations; expected 3 (iterations 0, 100 and 200)")
         return notes.text()
 
@@ -374,7 +375,3 @@ ASSIGNMENTS = (
                               "update_parameters")),
 )
 
-
-def _count(value: Any) -> str:
-    return f"{len(value)} values" if isinstance(value, (list, tuple, np.ndarray)) else (
-        type(value).__name__)

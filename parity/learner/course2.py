@@ -18,7 +18,6 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Callable, Mapping
-from typing import Any
 
 import numpy as np
 import tensorflow as tf
@@ -29,6 +28,7 @@ from parity.learner.common import (
     DivergenceError,
     bce,
     call,
+    count,
     expect,
     gradients,
     items,
@@ -437,7 +437,7 @@ class OptimizationChecks(_Checks):
         step, lr, b1, b2, eps = 3, 0.0173, 0.87, 0.995, 1e-6
         out = call(self.ctx, name, self.fn(name), params, grads, v, s, step, lr, b1, b2, eps)
         if not isinstance(out, (tuple, list)) or len(out) not in (3, 5):
-            raise DivergenceError("bad return", f"{name} returned {_count(out)}; expected "
+            raise DivergenceError("bad return", f"{name} returned {count(out)}; expected "
                                   "(parameters, v, s) or (parameters, v, s, v_corrected, "
                                   "s_corrected)")
         new, new_v, new_s = (mapping(name, x) for x in out[:3])
@@ -478,9 +478,6 @@ class OptimizationChecks(_Checks):
             expect(name, f"schedule_lr_decay({lr0}, {epoch}, {decay}, {interval})", "-",
                    value, float(ref))
 
-
-def _count(value: Any) -> str:
-    return f"{len(value)} values" if isinstance(value, (tuple, list)) else type(value).__name__
 
 
 ASSIGNMENTS = (

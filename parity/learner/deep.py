@@ -26,6 +26,7 @@ from parity.learner.common import (
     activation,
     bce,
     call,
+    count,
     expect,
     gradients,
     items,
@@ -259,8 +260,8 @@ class DeepChecks(Checks):
             ref, ref_caches = forward_reference(params, X)
             expect(name, "AL", len(dims) - 1, AL, ref)
             if not isinstance(caches, (list, tuple)) or len(caches) != len(dims) - 1:
-                raise DivergenceError("bad return", f"caches holds {_count(caches)}; expected "
-                                      f"{len(dims) - 1}, one per layer")
+                raise DivergenceError("bad return", f"caches holds {count(caches, 'entries')}; "
+                                      f"expected {len(dims) - 1}, one per layer")
             follows = all(is_course_cache(c, r[0][0], r[0][1], r[0][2])
                           for c, r in zip(caches, ref_caches, strict=True))
             self.course_caches = bool(self.course_caches is not False and follows)
@@ -525,9 +526,6 @@ def check_initialised(name: str, params: Mapping[str, Any], dims: tuple[int, ...
     return None if found <= {"small"} or len(scales) == 1 else (
         "weights scaled " + " or ".join(names[k] for k in sorted(found)))
 
-
-def _count(value: Any) -> str:
-    return f"{len(value)} entries" if isinstance(value, (list, tuple)) else type(value).__name__
 
 
 def _same(a: Any, b: Any) -> bool:
