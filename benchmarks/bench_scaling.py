@@ -3,10 +3,12 @@ GFLOP/s next to this machine's own np.matmul GFLOP/s for comparable shapes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 
-from benchmarks.common import numpy_step, step_flops, step_gemms
+from benchmarks.common import numpy_step, paired, step_flops, step_gemms
 
 CASES = [(32, 256), (128, 1024), (256, 4096), (512, 4096), (1024, 1024), (1024, 4096)]
 
@@ -17,35 +19,45 @@ def net(width: int) -> tuple[int, ...]:
 
 @pytest.mark.parametrize("width,m", CASES)
 def bench_scaling_step(benchmark, width: int, m: int) -> None:
+    """Timed alone, and in alternating rounds with the bare GEMMs (``paired``: the ratio
+    the summary reports)."""
     rng = np.random.default_rng(0)
     X = rng.standard_normal((width, m)).astype(np.float32)
     Y = (rng.random((1, m)) < 0.5).astype(np.float32)
     dims = net(width)
+    step = numpy_step(dims, X, Y, hidden="relu", learning_rate=1e-3)
     benchmark.group = f"scaling width={width} m={m}"
     benchmark.extra_info.update(kind="scaling", impl="numpy step", width=width, m=m,
                                 flops=step_flops(dims, m))
-    benchmark.pedantic(numpy_step(dims, X, Y, hidden="relu", learning_rate=1e-3),
-                       rounds=10, warmup_rounds=1)
+    if not benchmark.disabled:
+        benchmark.extra_info["paired"] = {"matmul": paired(step, gemms(dims, m), rounds=11,
+                                                           round_time=0.1)}
+    benchmark.pedantic(step, rounds=10, warmup_rounds=1)
 
 
-@pytest.mark.parametrize("width,m", CASES)
-def bench_scaling_matmul(benchmark, width: int, m: int) -> None:
+def gemms(dims: tuple[int, ...], m: int) -> Callable[[], None]:
     """The very GEMMs of the step (same shapes, same count), done with bare np.matmul."""
     rng = np.random.default_rng(0)
-    dims = net(width)
     mats = [(rng.standard_normal((o, i)).astype(np.float32),
              rng.standard_normal((i, m)).astype(np.float32),
              rng.standard_normal((o, m)).astype(np.float32), back)
             for i, o, back in step_gemms(dims)]
 
-    def gemms() -> None:
+    def run() -> None:
         for W, A, dZ, back in mats:
             np.matmul(W, A)
             np.matmul(dZ, A.T)
             if back:
                 np.matmul(W.T, dZ)
 
+    return run
+
+
+@pytest.mark.parametrize("width,m", CASES)
+def bench_scaling_matmul(benchmark, width: int, m: int) -> None:
+    """The step's GEMMs alone (see ``gemms``)."""
+    dims = net(width)
     benchmark.group = f"scaling width={width} m={m}"
     benchmark.extra_info.update(kind="scaling", impl="matmul", width=width, m=m,
                                 flops=step_flops(dims, m))
-    benchmark.pedantic(gemms, rounds=10, warmup_rounds=1)
+    benchmark.pedantic(gemms(dims, m), rounds=10, warmup_rounds=1)

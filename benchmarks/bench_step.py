@@ -2,7 +2,9 @@
 sigmoid net at m = 1000: numpy_impl against Keras eager (GradientTape), Keras compiled
 (tf.function) and the lean hand-written TensorFlow step (the yardstick), in float32 and
 float64; and the gradients alone: the public ``model_forward`` + ``model_backward``
-against the lean step's gradient-only variant (same tape, no update)."""
+against the lean step's gradient-only variant (same tape, no update). The numpy benchmarks
+also time their function in alternating rounds with the lean step (see
+``benchmarks.common.paired``); the summary reports that ratio."""
 
 from __future__ import annotations
 
@@ -11,18 +13,23 @@ import pytest
 
 import keras_impl as ki
 import numpy_impl as ni
-from benchmarks.common import DIGIT_DIMS, digit_data, lean_tf_step, numpy_step
+from benchmarks.common import DIGIT_DIMS, digit_data, lean_tf_step, numpy_step, paired
 
 M = 1000
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def bench_step_numpy(benchmark, dtype: str) -> None:
+    """Timed alone, and in alternating rounds with the lean step (``paired``: the ratio
+    the summary reports)."""
     X, Y = digit_data(M, dtype)
+    step = numpy_step(DIGIT_DIMS, X, Y)
     benchmark.group = f"step 400-25-15-1 m={M} {dtype}"
     benchmark.extra_info.update(kind="step", impl="numpy", dtype=dtype)
-    cost = benchmark(numpy_step(DIGIT_DIMS, X, Y))
-    assert np.isfinite(cost)
+    if not benchmark.disabled:
+        lean = lean_tf_step(DIGIT_DIMS, np.ascontiguousarray(X.T), np.ascontiguousarray(Y.T))
+        benchmark.extra_info["paired"] = {"lean tf": paired(step, lean)}
+    assert np.isfinite(benchmark(step))
 
 
 @pytest.mark.parametrize("compiled", [False, True], ids=["eager", "tf.function"])
@@ -68,6 +75,10 @@ def bench_grads_numpy(benchmark, dtype: str, input_gradient: bool) -> None:
     benchmark.group = f"gradients 400-25-15-1 m={M} {dtype}"
     benchmark.extra_info.update(kind="grads", impl="numpy dA0" if input_gradient else "numpy",
                                 dtype=dtype)
+    if not benchmark.disabled:
+        lean = lean_tf_step(DIGIT_DIMS, np.ascontiguousarray(X.T), np.ascontiguousarray(Y.T),
+                            update=False)
+        benchmark.extra_info["paired"] = {"lean tf": paired(grads, lean)}
     assert ("dA0" in benchmark(grads)) == input_gradient
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -77,3 +78,31 @@ def lean_tf_step(dims: tuple[int, ...], X: np.ndarray, Y: np.ndarray,
     x, y = tf.constant(X), tf.constant(Y)
     step(x, y)  # trace outside the timing
     return lambda: step(x, y)
+
+
+def paired(subject: Callable[[], Any], yardstick: Callable[[], Any], rounds: int = 21,
+           round_time: float = 0.05) -> dict[str, float]:
+    """``time(subject) / time(yardstick)`` measured in alternating rounds (subject, yardstick,
+    subject, ...): the median over rounds of each round's ratio, with its quartiles.
+
+    On a shared machine the speed drifts by tens of percent over seconds; two medians timed
+    one after the other inherit that drift, a ratio of neighbouring rounds does not. Each
+    round calls its function n times, n calibrated so that a round lasts about
+    ``round_time`` seconds (at least once). Returns ``{"ratio", "q1", "q3", "rounds"}``.
+    """
+    def calls(fn: Callable[[], Any]) -> int:
+        fn()  # warm
+        start = time.perf_counter()
+        fn()
+        return max(1, int(round_time / max(time.perf_counter() - start, 1e-9)))
+
+    def timed(fn: Callable[[], Any], n: int) -> float:
+        start = time.perf_counter()
+        for _ in range(n):
+            fn()
+        return (time.perf_counter() - start) / n
+
+    n_a, n_b = calls(subject), calls(yardstick)
+    ratios = [timed(subject, n_a) / timed(yardstick, n_b) for _ in range(rounds)]
+    q1, median, q3 = np.percentile(ratios, [25, 50, 75])
+    return {"ratio": float(median), "q1": float(q1), "q3": float(q3), "rounds": rounds}

@@ -39,6 +39,26 @@ def _index(rows: list[dict[str, Any]], kind: str, *keys: str) -> dict[tuple, dic
     return out
 
 
+def time_ratio(impls: dict[str, dict], mine: str, other: str,
+               speed_up: bool = False) -> tuple[float, str] | None:
+    """``time(mine) / time(other)`` (``speed_up``: the inverse) and a note for the case
+    column, or None without the data. Measured in alternating rounds where ``mine``'s
+    benchmark did so (``extra_info["paired"][other]``, see ``benchmarks.common.paired``):
+    the note then gives the quartiles; otherwise the ratio of the two medians."""
+    if mine not in impls:
+        return None
+    pair = (impls[mine].get("paired") or {}).get(other)
+    if pair:
+        low, high = pair["q1"], pair["q3"]
+        if speed_up:
+            return 1 / pair["ratio"], f" [alternating, IQR {1 / high:.3g}-{1 / low:.3g}]"
+        return pair["ratio"], f" [alternating, IQR {low:.3g}-{high:.3g}]"
+    if other not in impls:
+        return None
+    value = impls[mine]["mean"] / impls[other]["mean"]
+    return (1 / value if speed_up else value), ""
+
+
 def ratios(rows: list[dict[str, Any]]) -> list[tuple[str, str, float, str, str]]:
     """``(comparison, case, value, target, verdict)`` rows."""
     table = []
@@ -58,34 +78,38 @@ def ratios(rows: list[dict[str, Any]]) -> list[tuple[str, str, float, str, str]]
     # Keras' own compiled and eager steps are shown beside it
     for (dtype,), impls in sorted(_index(rows, "step", "dtype").items()):
         for other in ("lean tf", "tf.function", "eager"):
-            if {"numpy", other} <= impls.keys():
-                value = impls["numpy"]["mean"] / impls[other]["mean"]
+            found = time_ratio(impls, "numpy", other)
+            if found:
+                value, case = found
                 target = "<= 0.6" if other == "lean tf" and dtype == "float32" else ""
                 what = "lean tf.function step" if other == "lean tf" else f"keras {other} step"
-                add(f"step: NeuralNetwork.step time / {what} time", dtype, value, target,
-                    value <= 0.6 if target else None)
+                add(f"step: NeuralNetwork.step time / {what} time", f"{dtype}{case}", value,
+                    target, value <= 0.6 if target else None)
     for (dtype,), impls in sorted(_index(rows, "grads", "dtype").items()):
         for mine, what in (("numpy", "parameters"), ("numpy dA0", "with dA0")):
-            if {mine, "lean tf"} <= impls.keys():
-                value = impls[mine]["mean"] / impls["lean tf"]["mean"]
+            found = time_ratio(impls, mine, "lean tf")
+            if found:
+                value, case = found
                 target = "<= 0.6" if mine == "numpy" and dtype == "float32" else ""
                 add("grads: model_forward + model_backward time / lean tf gradient time",
-                    f"{dtype}, {what}", value, target, value <= 0.6 if target else None)
+                    f"{dtype}, {what}{case}", value, target, value <= 0.6 if target else None)
     for (net, batch), impls in sorted(_index(rows, "fit", "net", "batch").items(),
                                       key=lambda kv: str(kv[0])):
-        if {"numpy", "keras"} <= impls.keys():
-            value = impls["keras"]["mean"] / impls["numpy"]["mean"]
-            add("fit: keras model.fit time / NeuralNetwork.fit time", f"{net} batch={batch}",
-                value, ">= 25", value >= 25)
+        found = time_ratio(impls, "numpy", "keras", speed_up=True)
+        if found:
+            value, case = found
+            add("fit: keras model.fit time / NeuralNetwork.fit time",
+                f"{net} batch={batch}{case}", value, ">= 25", value >= 25)
     for (width, m), impls in sorted(_index(rows, "scaling", "width", "m").items()):
-        if {"numpy step", "matmul"} <= impls.keys():
-            flops = impls["matmul"]["flops"]
+        found = time_ratio(impls, "numpy step", "matmul", speed_up=True)
+        if found:
+            value, case = found
+            flops = impls["numpy step"]["flops"]
             step_gf = flops / impls["numpy step"]["mean"] / 1e9
-            gemm_gf = flops / impls["matmul"]["mean"] / 1e9
             floor = 0.85 if width >= 1024 else 0.7 if width >= 256 else None
             add("scaling: numpy step GFLOP/s / np.matmul GFLOP/s",
-                f"w={width} m={m} ({step_gf:.1f} / {gemm_gf:.1f} GFLOP/s)", step_gf / gemm_gf,
-                f">= {floor}" if floor else "", (step_gf / gemm_gf >= floor) if floor else None)
+                f"w={width} m={m} (step {step_gf:.1f} GFLOP/s){case}", value,
+                f">= {floor}" if floor else "", (value >= floor) if floor else None)
     table.extend(conv_ratios(rows))
     for _, impls in _index(rows, "check").items():
         if {"check", "import"} <= impls.keys():

@@ -75,7 +75,7 @@ def check_same_shape(a: np.ndarray, a_name: str, b: np.ndarray, b_name: str) -> 
 
 def check_finite(value: np.ndarray, name: str) -> None:
     """Raise ValueError if ``value`` holds NaN or infinity."""
-    if not np.all(np.isfinite(value)):
+    if not np.isfinite(value).all():
         bad = int(np.size(value) - np.count_nonzero(np.isfinite(value)))
         raise ValueError(f"{name} must be finite, got {bad} NaN or infinite value(s)")
 
@@ -92,7 +92,7 @@ def as_label_array(value: object, name: str, like: np.ndarray) -> np.ndarray:
 
 def check_binary(Y: np.ndarray, name: str = "Y") -> None:
     """Raise ValueError unless every value of ``Y`` is 0 or 1."""
-    if not np.all((Y == 0) | (Y == 1)):
+    if not ((Y == 0) | (Y == 1)).all():
         bad = np.unique(Y[(Y != 0) & (Y != 1)])[:5]
         raise ValueError(f"{name} must hold only 0 and 1 for a binary cost, got values {bad}")
 

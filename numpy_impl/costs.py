@@ -94,7 +94,17 @@ def _bce_probabilities(AL: np.ndarray, Y: np.ndarray, clip: float | None) -> flo
 
 
 def _bce_logits(Z: np.ndarray, Y: np.ndarray) -> float:
-    return float(np.mean(np.maximum(Z, 0) - Z * Y + np.log1p(np.exp(-np.abs(Z)))))
+    """mean(max(Z, 0) - Z Y + log1p(exp(-|Z|))), with in-place passes: the value of
+    np.mean of that expression, bitwise (the sum in Z's dtype, then / size)."""
+    softplus = np.abs(Z)
+    np.negative(softplus, out=softplus)
+    np.exp(softplus, out=softplus)
+    np.log1p(softplus, out=softplus)  # log1p(exp(-|Z|))
+    terms = np.maximum(Z, 0)
+    terms -= Z * Y
+    terms += softplus
+    total = np.add.reduce(terms, axis=None)
+    return float(total.dtype.type(total / terms.size))
 
 
 def _cce_probabilities(AL: np.ndarray, Y: np.ndarray, clip: float | None) -> float:

@@ -110,8 +110,14 @@ def linear_gradients(dZ: np.ndarray, linear_cache: LinearCache, need_dA_prev: bo
     """``linear_backward`` on validated inputs: the core the training loop runs."""
     A_prev, W, _ = linear_cache
     m = A_prev.shape[1]
-    dW = (A_prev @ dZ.T).T / m  # = dZ A_prev^T; BLAS is faster this way round for wide A_prev
-    db = np.sum(dZ, axis=1, keepdims=True) / m
+    # dW = dZ A_prev^T, either way round (OpenBLAS gives the same bits): for a layer much
+    # narrower than its input BLAS is faster on the transposed product (dW, small, is then
+    # an F-ordered view); otherwise dW is computed C-ordered like W, as the update
+    # W - lr dW wants it (mixed layouts make that pass strided: several times slower)
+    dW = (A_prev @ dZ.T).T if 8 * W.shape[0] <= W.shape[1] else dZ @ A_prev.T
+    dW /= m  # in place: no temporary
+    db = np.add.reduce(dZ, axis=1, keepdims=True)  # = np.sum, without its Python wrapper
+    db /= m
     dA_prev = W.T @ dZ if need_dA_prev else None
     return dA_prev, dW, db
 

@@ -130,7 +130,7 @@ def first_product(W: np.ndarray, X: np.ndarray, b: np.ndarray, name: str) -> np.
     with np.errstate(over="ignore", invalid="ignore"):
         Z = W @ X
         Z += b
-        total = np.sum(Z)
+        total = np.add.reduce(Z, axis=None)  # np.sum without its Python wrapper
     if np.isfinite(total) or np.all(np.isfinite(Z)):  # or only the sum overflowed
         return Z
     check_finite(X, name)
@@ -201,13 +201,14 @@ def _check_caches(caches: object, AL: np.ndarray) -> None:
 
 def backward_pass(AL: np.ndarray, Y: np.ndarray, caches: Sequence[LayerCache],
                   hidden: Activation, output_activation: str, loss: str, lambd: float,
-                  input_gradient: bool = True) -> dict[str, np.ndarray]:
+                  input_gradient: bool = True, upstream: bool = True) -> dict[str, np.ndarray]:
     """The backward loop on validated inputs (see ``model_backward``): the core that
     ``model_backward`` and ``NeuralNetwork`` share. Without ``input_gradient`` there is no
-    ``dA0`` (a training step does not need it)."""
+    ``dA0``; without ``upstream`` no ``dA{l}`` at all (a training step needs neither)."""
     L, m = len(caches), AL.shape[1]
     grads: dict[str, np.ndarray] = {}
     dZ = output_delta(AL, caches[-1].Z, Y, output_activation, loss)
+    from_output = backward_from_output(hidden)
     for layer in range(L, 0, -1):
         cache = caches[layer - 1]
         need_dA_prev = layer > 1 or input_gradient
@@ -217,7 +218,6 @@ def backward_pass(AL: np.ndarray, Y: np.ndarray, caches: Sequence[LayerCache],
         grads[f"dW{layer}"], grads[f"db{layer}"] = dW, db
         if layer > 1:
             below = caches[layer - 2]
-            from_output = backward_from_output(hidden)
             if below.D is not None:
                 dA_prev = apply_dropout(dA_prev, below.D, below.keep_prob)
                 dZ = hidden.backward(dA_prev, below.Z)
@@ -225,6 +225,6 @@ def backward_pass(AL: np.ndarray, Y: np.ndarray, caches: Sequence[LayerCache],
                 dZ = from_output(dA_prev, cache.A_prev)
             else:
                 dZ = hidden.backward(dA_prev, below.Z)
-        if need_dA_prev:
+        if need_dA_prev and upstream:
             grads[f"dA{layer - 1}"] = dA_prev
     return grads

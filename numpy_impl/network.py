@@ -23,10 +23,10 @@ from numpy_impl._validate import (
     check_positive,
     check_positive_int,
 )
-from numpy_impl.activations import get_activation
+from numpy_impl.activations import ACTIVATIONS, get_activation
 from numpy_impl.config import KeepProbs, NetworkConfig
 from numpy_impl.costs import check_labels, output_cost
-from numpy_impl.data import random_mini_batches
+from numpy_impl.data import shuffled_batches
 from numpy_impl.divergence import DivergenceError, DivergenceWarning, first_non_finite
 from numpy_impl.initializers import initialize_parameters
 from numpy_impl.model import backward_pass, forward_pass
@@ -216,10 +216,11 @@ class NeuralNetwork:
 
     # --- training -----------------------------------------------------------
     def _activations(self) -> tuple:
-        return (get_activation(self.hidden_activation), get_activation(self.output_activation))
+        # names validated by NetworkConfig: a plain registry look-up (planted bugs included)
+        return ACTIVATIONS[self.hidden_activation], ACTIVATIONS[self.output_activation]
 
     def _draw_masks(self, m: int) -> dict[int, np.ndarray]:
-        if all(p == 1.0 for p in self.keep_probs):
+        if min(self.keep_probs, default=1.0) == 1.0:
             return {}  # nothing to draw: skip dropout_masks' validation
         return dropout_masks(self.layer_dims, self.keep_probs, m, self._rng, self.dtype)
 
@@ -245,25 +246,27 @@ class NeuralNetwork:
         parameter or a new second moment is not finite; the network then keeps the
         parameters and optimizer state it had before this step (all finite).
         """
+        # Called under _quiet() (see fit and step): overflow and NaN are looked for explicitly
+        # below, not reported as numpy warnings.
         if masks is None:
             masks = self._draw_masks(X.shape[1])
         hidden, output = self._activations()
-        # overflow and NaN are looked for explicitly below, not reported as numpy warnings
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            AL, caches = forward_pass(X, self.params, hidden, output, self.keep_probs, masks,
-                                      self._rng, "X" if check_X else None)
-            cost = self._cost(AL, caches, Y)
-            if not math.isfinite(cost):
-                raise DivergenceError("cost", cost, epoch, step)
-            grads = backward_pass(AL, Y, caches, hidden, self.output_activation, self.loss,
-                                  self.lambd, input_gradient=False)
-            # the gradients are this loop's own, already consistent: no re-validation
-            params, state = self.optimizer.step(self.params, grads, self.opt_state,
-                                                learning_rate)
-            # a non-finite gradient or first moment makes a parameter non-finite; an
-            # overflowing squared gradient can leave the parameters finite, so "s" is checked
-            bad = first_non_finite(params) or first_non_finite(
-                {f"s['{k}']": v for k, v in state.get("s", {}).items()})
+        AL, caches = forward_pass(X, self.params, hidden, output, self.keep_probs, masks,
+                                  self._rng, "X" if check_X else None)
+        cost = self._cost(AL, caches, Y)
+        if not math.isfinite(cost):
+            raise DivergenceError("cost", cost, epoch, step)
+        grads = backward_pass(AL, Y, caches, hidden, self.output_activation, self.loss,
+                              self.lambd, input_gradient=False, upstream=False)
+        del AL, caches  # the activations' memory is free for the update's arrays
+        # the gradients are this loop's own, already consistent: no re-validation
+        params, state = self.optimizer.step(self.params, grads, self.opt_state,
+                                            learning_rate)
+        # a non-finite gradient or first moment makes a parameter non-finite; an
+        # overflowing squared gradient can leave the parameters finite, so "s" is checked
+        bad = first_non_finite(params)
+        if bad is None and "s" in state:
+            bad = first_non_finite({f"s['{k}']": v for k, v in state["s"].items()})
         if bad is not None:
             raise DivergenceError(bad[0], bad[1], epoch, step)
         self.params, self.opt_state = params, state
@@ -284,8 +287,9 @@ class NeuralNetwork:
         # the generator), is checked for NaN and infinity by the forward pass, at O(n_1 m);
         # any error below is preceded by the scan of X that would have come first. A
         # converted X is scanned before its conversion (which could overflow).
-        given = masks if isinstance(masks, Mapping) else {}
-        draws = any(p < 1.0 and i + 1 not in given for i, p in enumerate(self.keep_probs))
+        given = masks if isinstance(masks, dict | Mapping) else {}
+        draws = min(self.keep_probs, default=1.0) < 1.0 and any(
+            p < 1.0 and i + 1 not in given for i, p in enumerate(self.keep_probs))
         deferred = isinstance(X, np.ndarray) and X.dtype == self.dtype and not draws
         X, Y = self._check_XY(X, Y, scan=not deferred)
         try:
@@ -294,15 +298,16 @@ class NeuralNetwork:
         except Exception:
             check_finite(X, "X")
             raise
-        return self._step(X, Y, lr, masks, step=self.opt_state["t"] + 1, check_X=deferred)
+        with _quiet():
+            return self._step(X, Y, lr, masks, step=self.opt_state["t"] + 1, check_X=deferred)
 
     def _batches(self, X: np.ndarray, Y: np.ndarray, batch_size: int | None,
-                 shuffle: bool) -> Batches:
+                 shuffle: bool, X_rows: np.ndarray | None = None) -> Batches:
         m = X.shape[1]
         if batch_size is None or batch_size >= m:
             return [(X, Y)]
         if shuffle:
-            return random_mini_batches(X, Y, batch_size, self._rng)
+            return shuffled_batches(X, Y, batch_size, self._rng, X_rows)
         return [(X[:, k:k + batch_size], Y[:, k:k + batch_size])
                 for k in range(0, m, batch_size)]
 
@@ -348,14 +353,19 @@ class NeuralNetwork:
         interval = 1 if time_interval is None else check_positive_int(time_interval,
                                                                        "time_interval")
         m = X.shape[1]
+        # shuffled every epoch: gathered from an example-major copy, made once
+        shuffles = shuffle and batch_size is not None and batch_size < m
+        X_rows = np.ascontiguousarray(X.T) if shuffles else None
         costs: list[float] = []
         step = 0
         for epoch in range(1, epochs + 1):
             lr = schedule_lr_decay(lr0, self._epochs_trained, decay_rate, interval)
             total = 0.0
-            for Xb, Yb in self._batches(X, Y, batch_size, shuffle):
-                step += 1
-                total += self._step(Xb, Yb, lr, None, epoch, step) * Xb.shape[1]
+            batches = self._batches(X, Y, batch_size, shuffle, X_rows)
+            with _quiet():
+                for Xb, Yb in batches:
+                    step += 1
+                    total += self._step(Xb, Yb, lr, None, epoch, step) * Xb.shape[1]
             cost = total / m
             if not math.isfinite(cost):  # finite batch costs whose sum overflows
                 raise DivergenceError("epoch cost", cost, epoch, step)
@@ -457,6 +467,13 @@ class NeuralNetwork:
         net._rng, net.params, net.opt_state = saved.rng, saved.params, saved.opt_state
         net.history, net._epochs_trained = saved.history, saved.epochs_trained
         return net
+
+
+def _quiet() -> np.errstate:
+    """The training step's floating-point error state (a new one per use: an errstate is
+    not re-entrant): overflow and NaN are looked for explicitly (DivergenceError), not
+    reported as numpy warnings."""
+    return np.errstate(over="ignore", invalid="ignore", divide="ignore")
 
 
 def _progress(epoch: int, epochs: int, cost: float, width: int = 30) -> None:

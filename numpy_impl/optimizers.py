@@ -74,7 +74,12 @@ class GradientDescent:
     def step(self, params: Mapping[str, np.ndarray], grads: Mapping[str, np.ndarray],
              state: State, lr: float) -> tuple[Params, State]:
         """The update rule on validated arguments; returns new params and state."""
-        new = {k: W - W.dtype.type(lr) * grads[f"d{k}"] for k, W in params.items()}
+        new = {}
+        for k, W in params.items():
+            change = grads["d" + k] * W.dtype.type(lr)
+            # W - change, into the temporary when it is laid out like W (one array fewer)
+            same = change.flags.c_contiguous == W.flags.c_contiguous
+            new[k] = np.subtract(W, change, out=change if same else None)
         return new, {"t": state["t"] + 1}
 
     def to_dict(self) -> dict[str, Any]:

@@ -331,7 +331,12 @@ def test_a_real_ctrl_c_is_one_line_and_exit_130(tmp_path) -> None:
          "1000000", "--batch-size", "1", "--backend", "numpy", "--out", str(out)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    time.sleep(2.5)
+    # past start-up (the interrupt handling is in place once the output folder is made;
+    # a signal during the interpreter's own start-up would test nothing of ours)
+    deadline = time.monotonic() + 60
+    while not out.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.0)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130 and err == "interrupted\n", err

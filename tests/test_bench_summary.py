@@ -49,6 +49,39 @@ def test_ratios_and_verdicts(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert "MISSED" in capsys.readouterr().out
 
 
+def test_paired_ratios_take_precedence_and_invert_for_speed_ups(tmp_path: Path) -> None:
+    """A benchmark that timed itself in alternating rounds with its yardstick
+    (extra_info["paired"]) is judged on that ratio, not on the two separate medians."""
+    def pair(ratio: float, q1: float, q3: float) -> dict:
+        return {"ratio": ratio, "q1": q1, "q3": q3, "rounds": 21}
+
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps({"benchmarks": [
+        # separate medians say 0.8 (missed); the alternating rounds say 0.55 (met)
+        bench("c", 1.0, kind="step", impl="numpy", dtype="float32",
+              paired={"lean tf": pair(0.55, 0.5, 0.6)}),
+        bench("d", 1.25, kind="step", impl="lean tf", dtype="float32"),
+        # no yardstick row at all: the pair alone is enough
+        bench("k", 0.5, kind="grads", impl="numpy", dtype="float32",
+              paired={"lean tf": pair(0.7, 0.65, 0.75)}),
+        # time ratios 0.04 (numpy / keras) become speed-ups of 25, quartiles swapped
+        bench("e", 1.0, kind="fit", impl="numpy", net="n", batch=64,
+              paired={"keras": pair(0.04, 0.032, 0.05)}),
+        bench("g", 2.0, kind="scaling", impl="numpy step", width=256, m=4096, flops=4e9,
+              paired={"matmul": pair(1.25, 1.0, 2.0)}),
+    ]}))
+    rows = {(r[0].split(":")[0], r[1].split(" [")[0]): r for r in
+            summary.ratios(summary.load(path))}
+    step = rows[("step", "float32")]
+    assert step[2:] == (0.55, "<= 0.6", "met") and "IQR 0.5-0.6" in step[1]
+    assert rows[("grads", "float32, parameters")][2:] == (0.7, "<= 0.6", "MISSED")
+    fit = rows[("fit", "n batch=64")]
+    assert fit[2] == pytest.approx(25.0) and fit[4] == "met" and "IQR 20-31.2" in fit[1]
+    scaling = next(r for k, r in rows.items() if k[0] == "scaling")
+    assert scaling[2] == pytest.approx(0.8) and scaling[4] == "met"
+    assert "IQR 0.5-1" in scaling[1]
+
+
 def test_conv_rows_scale_the_loop_and_judge_the_28x28_step(tmp_path: Path) -> None:
     case, big = "28x28x1 conv3x3x8 same m=64", "64x64x3 conv4x4x8 same m=32"
     common = {"kind": "conv", "layer": "conv", "dtype": "float32"}
