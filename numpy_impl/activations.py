@@ -74,9 +74,11 @@ def _sigmoid_backward(dA: np.ndarray, Z: np.ndarray) -> np.ndarray:
     return _sigmoid_backward_from_output(dA, _sigmoid(Z))
 
 
-def _sigmoid_backward_from_output(dA: np.ndarray, s: np.ndarray) -> np.ndarray:
-    """dZ from the layer's output ``s = sigmoid(Z)``, where the loop has it at hand."""
-    dZ = dA * s
+def _sigmoid_backward_from_output(dA: np.ndarray, s: np.ndarray,
+                                  out: np.ndarray | None = None) -> np.ndarray:
+    """dZ from the layer's output ``s = sigmoid(Z)``, where the loop has it at hand
+    (``out=dA``: written over dA, see ``overwriting``)."""
+    dZ = np.multiply(dA, s, out=out)
     dZ *= 1.0 - s  # in place: (dA s)(1 - s), one temporary fewer
     return dZ
 
@@ -96,8 +98,8 @@ def relu(Z: np.ndarray) -> np.ndarray:
     return _relu(_elementwise(Z))
 
 
-def _relu_backward(dA: np.ndarray, Z: np.ndarray) -> np.ndarray:
-    return dA * (Z > 0)
+def _relu_backward(dA: np.ndarray, Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    return np.multiply(dA, Z > 0, out=out)
 
 
 def relu_backward(dA: np.ndarray, Z: np.ndarray) -> np.ndarray:
@@ -240,6 +242,20 @@ def backward_from_output(g: Activation) -> Callable[[np.ndarray, np.ndarray], np
     ``A``, instead of recomputing ``g(Z)``. An activation whose ``backward`` was replaced
     (a planted bug) has none, so that the replacement is what runs."""
     return _FROM_OUTPUT.get(g.backward)
+
+
+# The backwards that can write dZ over dA (``out=dA``), with the bits of a new array.
+_TAKE_OUT = (_relu_backward, _sigmoid_backward_from_output)
+
+
+def overwriting(backward: Callable[[np.ndarray, np.ndarray], np.ndarray],
+                ) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """``backward`` as a function ``(dA, X)`` that writes dZ over ``dA`` when it can (one
+    array fewer per layer), else ``backward`` itself. Only for a ``dA`` nobody else holds:
+    the training step's own, never a caller's."""
+    if backward in _TAKE_OUT:
+        return lambda dA, X: backward(dA, X, out=dA)
+    return backward
 
 
 HIDDEN_ACTIVATIONS = ("sigmoid", "relu", "leaky_relu", "tanh", "linear")

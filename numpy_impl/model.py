@@ -25,6 +25,7 @@ from numpy_impl.activations import (
     Activation,
     backward_from_output,
     get_activation,
+    overwriting,
 )
 from numpy_impl.config import KeepProbs, normalize_keep_probs
 from numpy_impl.costs import check_targets, resolve_loss
@@ -208,7 +209,10 @@ def backward_pass(AL: np.ndarray, Y: np.ndarray, caches: Sequence[LayerCache],
     L, m = len(caches), AL.shape[1]
     grads: dict[str, np.ndarray] = {}
     dZ = output_delta(AL, caches[-1].Z, Y, output_activation, loss)
-    from_output = backward_from_output(hidden)
+    from_output, by_input = backward_from_output(hidden), hidden.backward
+    if not upstream:  # no dA{l} is returned: each is this loop's own, dZ may overwrite it
+        from_output = from_output and overwriting(from_output)
+        by_input = overwriting(by_input)
     for layer in range(L, 0, -1):
         cache = caches[layer - 1]
         need_dA_prev = layer > 1 or input_gradient
@@ -220,11 +224,11 @@ def backward_pass(AL: np.ndarray, Y: np.ndarray, caches: Sequence[LayerCache],
             below = caches[layer - 2]
             if below.D is not None:
                 dA_prev = apply_dropout(dA_prev, below.D, below.keep_prob)
-                dZ = hidden.backward(dA_prev, below.Z)
+                dZ = by_input(dA_prev, below.Z)
             elif from_output is not None:  # this layer's input is g(Z) of the layer below
                 dZ = from_output(dA_prev, cache.A_prev)
             else:
-                dZ = hidden.backward(dA_prev, below.Z)
+                dZ = by_input(dA_prev, below.Z)
         if need_dA_prev and upstream:
             grads[f"dA{layer - 1}"] = dA_prev
     return grads

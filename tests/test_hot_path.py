@@ -1,0 +1,122 @@
+"""The training step's shortcuts (issue 13) change no bit: dW computed either way round,
+dZ written over the loop's own dA, the update into its own temporary, mini-batches
+gathered from an example-major copy of X. Each is compared with the public path, which
+computes a new array at every stage."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import numpy_impl as ni
+from numpy_impl.activations import ACTIVATIONS
+
+# layer 1 is much narrower than its input (dW from the transposed product, F-ordered),
+# layer 2 much wider (dW C-ordered), layer 3 a single unit
+DIMS = (96, 8, 70, 1)
+
+
+def data(dtype: str, m: int = 37, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((DIMS[0], m)).astype(dtype)
+    Y = (rng.random((1, m)) < 0.5).astype(dtype)
+    return X, Y
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("shape", [(8, 96, 37), (70, 8, 37), (1, 70, 37), (25, 400, 64)])
+def test_dW_either_way_round_is_the_textbook_product(shape: tuple[int, int, int],
+                                                    dtype: str) -> None:
+    n_l, n_prev, m = shape
+    rng = np.random.default_rng(1)
+    A_prev = rng.standard_normal((n_prev, m)).astype(dtype)
+    W = rng.standard_normal((n_l, n_prev)).astype(dtype)
+    dZ = rng.standard_normal((n_l, m)).astype(dtype)
+    _, dW, db = ni.linear_backward(dZ, (A_prev, W, np.zeros((n_l, 1), dtype)))
+    np.testing.assert_array_equal(dW, np.dot(dZ, A_prev.T) / m)
+    np.testing.assert_array_equal(db, np.sum(dZ, axis=1, keepdims=True) / m)
+    assert dW.dtype == dtype and dW.shape == (n_l, n_prev)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("hidden", ["relu", "sigmoid", "tanh", "leaky_relu", "linear"])
+@pytest.mark.parametrize("keep", [1.0, 0.75])
+def test_step_is_the_public_path_bitwise(hidden: str, dtype: str, keep: float) -> None:
+    """Three steps of NeuralNetwork.step against model_forward, model_backward and
+    update_parameters on the same masks: the same parameters, bit for bit, still
+    C-ordered, and the caller's X and Y untouched."""
+    X, Y = data(dtype)
+    X0, Y0 = X.copy(), Y.copy()
+    net = ni.NeuralNetwork(DIMS, hidden_activation=hidden, keep_probs=keep, seed=3,
+                           dtype=dtype)
+    params = net.get_params()
+    for _ in range(3):
+        masks = net.draw_masks(X.shape[1])
+        cost = net.step(X, Y, 0.05, masks=masks)
+        AL, caches = ni.model_forward(X, params, hidden, "sigmoid", keep_probs=keep,
+                                      masks=masks)
+        grads = ni.model_backward(AL, Y, caches, hidden, "sigmoid", input_gradient=False)
+        params = ni.update_parameters(params, grads, 0.05)
+        assert cost == ni.compute_cost(caches[-1].Z, Y, from_logits=True)
+    for key, value in params.items():
+        np.testing.assert_array_equal(net.params[key], value)
+        assert net.params[key].flags.c_contiguous
+    np.testing.assert_array_equal(X, X0)
+    np.testing.assert_array_equal(Y, Y0)
+
+
+@pytest.mark.parametrize("hidden", ["relu", "sigmoid", "tanh", "leaky_relu"])
+@pytest.mark.parametrize("keep", [1.0, 0.6])
+def test_backward_without_upstream_gradients_is_the_same(hidden: str, keep: float) -> None:
+    """upstream=False lets dZ overwrite the loop's own dA: the parameter gradients are
+    those of the full backward, bitwise, and nothing the caller holds changes."""
+    X, Y = data("float64")
+    net = ni.NeuralNetwork(DIMS, hidden_activation=hidden, seed=4)
+    masks = {1: ni.dropout_mask((8, 37), keep, 0), 2: ni.dropout_mask((70, 37), keep, 1)}
+    AL, caches = ni.model_forward(X, net.params, hidden, "sigmoid", keep_probs=keep,
+                                  masks=masks if keep < 1 else None)
+    kept = [tuple(np.copy(a) for a in (c.A_prev, c.Z)) for c in caches]
+    g = ACTIVATIONS[hidden]
+    full = ni.backward_pass(AL, Y, caches, g, "sigmoid", "bce", 0.0)
+    lean = ni.backward_pass(AL, Y, caches, g, "sigmoid", "bce", 0.0, input_gradient=False,
+                            upstream=False)
+    assert sorted(lean) == ["dW1", "dW2", "dW3", "db1", "db2", "db3"]
+    for key, value in lean.items():
+        np.testing.assert_array_equal(value, full[key])
+    for cache, (A_prev, Z) in zip(caches, kept, strict=True):
+        np.testing.assert_array_equal(cache.A_prev, A_prev)
+        np.testing.assert_array_equal(cache.Z, Z)
+
+
+def test_the_update_leaves_the_callers_arrays_alone() -> None:
+    net = ni.NeuralNetwork(DIMS, seed=5)
+    params = net.get_params()
+    grads = {f"d{k}": np.full_like(v, 0.5) for k, v in params.items()}
+    grads["dW1"] = np.asfortranarray(grads["dW1"])  # laid out unlike W1
+    before = {k: v.copy() for k, v in {**params, **grads}.items()}
+    new = ni.update_parameters(params, grads, 0.1)
+    for key, value in {**params, **grads}.items():
+        np.testing.assert_array_equal(value, before[key])
+    for key, value in new.items():
+        assert value is not params[key] and value is not grads[f"d{key}"]
+        np.testing.assert_array_equal(value, params[key] - 0.1 * grads[f"d{key}"])
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_fit_batches_are_the_public_mini_batches(dtype: str) -> None:
+    """fit gathers each epoch's batches from an example-major copy of X: the same
+    examples, and the same training, as random_mini_batches' column gather."""
+    X, Y = data(dtype, m=300)
+    fitted = ni.NeuralNetwork(DIMS, seed=6, dtype=dtype)
+    manual = ni.NeuralNetwork(DIMS, seed=6, dtype=dtype)
+    costs = fitted.fit(X, Y, epochs=2, batch_size=64, learning_rate=0.05)
+    rng = np.random.default_rng(6)
+    ni.initialize_parameters(DIMS, "he", rng, dtype)  # the draws the constructor made
+    manual_costs = []
+    for _ in range(2):
+        batches = ni.random_mini_batches(X, Y, 64, rng)
+        total = sum(manual.step(Xb, Yb, 0.05) * Xb.shape[1] for Xb, Yb in batches)
+        manual_costs.append(total / 300)
+    assert costs == manual_costs
+    for key, value in manual.params.items():
+        np.testing.assert_array_equal(fitted.params[key], value)
