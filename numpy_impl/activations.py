@@ -89,8 +89,8 @@ def sigmoid_backward(dA: np.ndarray, Z: np.ndarray) -> np.ndarray:
 
 
 # --- relu ----------------------------------------------------------------
-def _relu(Z: np.ndarray) -> np.ndarray:
-    return np.maximum(Z, 0)
+def _relu(Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    return np.maximum(Z, 0, out=out)
 
 
 def relu(Z: np.ndarray) -> np.ndarray:
@@ -244,8 +244,19 @@ def backward_from_output(g: Activation) -> Callable[[np.ndarray, np.ndarray], np
     return _FROM_OUTPUT.get(g.backward)
 
 
-# The backwards that can write dZ over dA (``out=dA``), with the bits of a new array.
+# The backwards that can write dZ over dA (``out=dA``), and the forwards that can write
+# into a given array, with the bits of a new array.
 _TAKE_OUT = (_relu_backward, _sigmoid_backward_from_output)
+_FORWARD_OUT = (_relu,)
+
+
+def forward_into(forward: Callable[[np.ndarray], np.ndarray],
+                 ) -> Callable[[np.ndarray, np.ndarray | None], np.ndarray]:
+    """``forward`` as a function ``(Z, out)`` that writes g(Z) into ``out`` (an array of Z's
+    shape and dtype, or None for a new one) when it can, else returns a new array."""
+    if forward in _FORWARD_OUT:
+        return forward
+    return lambda Z, out: forward(Z)
 
 
 def overwriting(backward: Callable[[np.ndarray, np.ndarray], np.ndarray],

@@ -106,19 +106,28 @@ def _check_linear_backward(dZ: object, linear_cache: object, need_dA_prev: objec
 
 
 def linear_gradients(dZ: np.ndarray, linear_cache: LinearCache, need_dA_prev: bool = True,
+                     dA_out: np.ndarray | None = None, dW_out: np.ndarray | None = None,
                      ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
-    """``linear_backward`` on validated inputs: the core the training loop runs."""
+    """``linear_backward`` on validated inputs: the core the training loop runs
+    (``dA_out``, ``dW_out``: C-ordered arrays of dA_prev's and dW's shape and dtype to
+    write them into; ``dW_out`` is only used where dW is computed C-ordered)."""
     A_prev, W, _ = linear_cache
     m = A_prev.shape[1]
     # dW = dZ A_prev^T, either way round (OpenBLAS gives the same bits): for a layer much
     # narrower than its input BLAS is faster on the transposed product (dW, small, is then
     # an F-ordered view); otherwise dW is computed C-ordered like W, as the update
     # W - lr dW wants it (mixed layouts make that pass strided: several times slower)
-    dW = (A_prev @ dZ.T).T if 8 * W.shape[0] <= W.shape[1] else dZ @ A_prev.T
+    narrow = 8 * W.shape[0] <= W.shape[1]
+    dW = (A_prev @ dZ.T).T if narrow else np.matmul(dZ, A_prev.T, out=dW_out)
     dW /= m  # in place: no temporary
     db = np.add.reduce(dZ, axis=1, keepdims=True)  # = np.sum, without its Python wrapper
     db /= m
-    dA_prev = W.T @ dZ if need_dA_prev else None
+    if not need_dA_prev:
+        dA_prev = None
+    elif W.shape[0] == 1:  # one unit: W^T dZ is an outer product, the same products as a
+        dA_prev = np.multiply(W.T, dZ, out=dA_out)  # broadcast, several times faster
+    else:
+        dA_prev = np.matmul(W.T, dZ, out=dA_out)
     return dA_prev, dW, db
 
 

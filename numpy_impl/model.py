@@ -24,9 +24,11 @@ from numpy_impl.activations import (
     OUTPUT_ACTIVATIONS,
     Activation,
     backward_from_output,
+    forward_into,
     get_activation,
     overwriting,
 )
+from numpy_impl.buffers import Buffers
 from numpy_impl.config import KeepProbs, normalize_keep_probs
 from numpy_impl.costs import check_targets, resolve_loss
 
@@ -34,7 +36,7 @@ from numpy_impl.costs import check_targets, resolve_loss
 # functions, bound here to the public names they implement (parity's planted-bug tests
 # replace these module attributes to prove that a mistake in them is caught).
 from numpy_impl.costs import output_gradient as output_delta
-from numpy_impl.layers import LayerCache
+from numpy_impl.layers import LayerCache, linear_gradients
 from numpy_impl.layers import linear_gradients as linear_backward
 from numpy_impl.regularization import bernoulli_mask
 from numpy_impl.regularization import inverted_dropout as apply_dropout
@@ -86,23 +88,30 @@ def model_forward(X: np.ndarray, params: Mapping[str, np.ndarray],
 def forward_pass(X: np.ndarray, params: Mapping[str, np.ndarray], hidden: Activation,
                  output: Activation, probs: tuple[float, ...], masks: Mapping[int, np.ndarray],
                  rng: np.random.Generator | None, input_name: str | None = None,
-                 ) -> tuple[np.ndarray, list[LayerCache]]:
+                 buffers: Buffers | None = None) -> tuple[np.ndarray, list[LayerCache]]:
     """The forward loop on validated inputs (see ``model_forward``): the core that
     ``model_forward`` and ``NeuralNetwork`` share. ``probs`` has one keep probability per
     hidden layer; masks missing from ``masks`` are drawn from ``rng``. With ``input_name``,
     ``X`` has not been checked for finiteness yet: the first layer checks it (see
-    ``first_product``) before anything else happens (no mask is drawn before)."""
+    ``first_product``) before anything else happens (no mask is drawn before).
+    ``buffers``: the training step's own, for each layer's Z and a relu's output (the
+    caches then hold arrays the next step overwrites)."""
     L = len(probs) + 1
     A, caches = X, []
+    into = None if buffers is None else forward_into(hidden.forward)
     for layer in range(1, L + 1):
         W, b = params[f"W{layer}"], params[f"b{layer}"]
+        shape = (W.shape[0], A.shape[1])
+        out = None if buffers is None else buffers.get(("Z", layer), shape, W.dtype)
         if layer == 1 and input_name is not None:
-            Z = first_product(W, X, b, input_name)
+            Z = first_product(W, X, b, input_name, out)
         else:
-            Z = W @ A
+            Z = np.matmul(W, A, out=out)
             Z += b  # in place on the fresh product: one pass less over an (n_l, m) array
-        g = output if layer == L else hidden
-        A_new = g.forward(Z)
+        if layer == L or into is None:
+            A_new = (output if layer == L else hidden).forward(Z)
+        else:
+            A_new = into(Z, buffers.get(("A", layer), shape, W.dtype))
         D, keep = None, (probs[layer - 1] if layer < L else 1.0)
         if keep < 1.0:
             D = masks.get(layer)
@@ -117,8 +126,10 @@ def forward_pass(X: np.ndarray, params: Mapping[str, np.ndarray], hidden: Activa
     return A, caches
 
 
-def first_product(W: np.ndarray, X: np.ndarray, b: np.ndarray, name: str) -> np.ndarray:
-    """``Z = W X + b`` (``W (n_1, n_x)``, ``X (n_x, m)``, ``b (n_1, 1)``), raising
+def first_product(W: np.ndarray, X: np.ndarray, b: np.ndarray, name: str,
+                  out: np.ndarray | None = None) -> np.ndarray:
+    """``Z = W X + b`` (``W (n_1, n_x)``, ``X (n_x, m)``, ``b (n_1, 1)``; into ``out`` when
+    given), raising
     ``check_finite(X, name)``'s error if ``X`` holds NaN or infinity, at O(n_1 m) instead
     of a scan of ``X``: a NaN or infinity in ``X`` always reaches ``Z``'s column (every
     product with it is infinite or NaN, 0 * inf and 0 * NaN included), so ``Z`` is summed
@@ -129,7 +140,7 @@ def first_product(W: np.ndarray, X: np.ndarray, b: np.ndarray, name: str) -> np.
     skips zeros: tests/test_fast_path.py checks it, a zero ``W`` included.)
     """
     with np.errstate(over="ignore", invalid="ignore"):
-        Z = W @ X
+        Z = np.matmul(W, X, out=out)
         Z += b
         total = np.add.reduce(Z, axis=None)  # np.sum without its Python wrapper
     if np.isfinite(total) or np.all(np.isfinite(Z)):  # or only the sum overflowed
@@ -202,10 +213,14 @@ def _check_caches(caches: object, AL: np.ndarray) -> None:
 
 def backward_pass(AL: np.ndarray, Y: np.ndarray, caches: Sequence[LayerCache],
                   hidden: Activation, output_activation: str, loss: str, lambd: float,
-                  input_gradient: bool = True, upstream: bool = True) -> dict[str, np.ndarray]:
+                  input_gradient: bool = True, upstream: bool = True,
+                  buffers: Buffers | None = None, kept_grads: bool = False,
+                  ) -> dict[str, np.ndarray]:
     """The backward loop on validated inputs (see ``model_backward``): the core that
     ``model_backward`` and ``NeuralNetwork`` share. Without ``input_gradient`` there is no
-    ``dA0``; without ``upstream`` no ``dA{l}`` at all (a training step needs neither)."""
+    ``dA0``; without ``upstream`` no ``dA{l}`` at all (a training step needs neither), and
+    ``buffers`` (the training step's own) can hold them; with ``kept_grads`` the ``dW{l}``
+    too (for a caller that is done with the gradients before its next step)."""
     L, m = len(caches), AL.shape[1]
     grads: dict[str, np.ndarray] = {}
     dZ = output_delta(AL, caches[-1].Z, Y, output_activation, loss)
@@ -213,10 +228,20 @@ def backward_pass(AL: np.ndarray, Y: np.ndarray, caches: Sequence[LayerCache],
     if not upstream:  # no dA{l} is returned: each is this loop's own, dZ may overwrite it
         from_output = from_output and overwriting(from_output)
         by_input = overwriting(by_input)
+    # dA{l} into a kept array: only by the unreplaced core (a planted bug takes 3 arguments)
+    scratch = buffers if not upstream and linear_backward is linear_gradients else None
     for layer in range(L, 0, -1):
         cache = caches[layer - 1]
         need_dA_prev = layer > 1 or input_gradient
-        dA_prev, dW, db = linear_backward(dZ, cache.linear_cache, need_dA_prev)
+        if scratch is not None:
+            dtype = cache.W.dtype
+            dA_out = (scratch.get(("dA", layer - 1), cache.A_prev.shape, dtype)
+                      if need_dA_prev else None)
+            dW_out = scratch.get(("dW", layer), cache.W.shape, dtype) if kept_grads else None
+            dA_prev, dW, db = linear_backward(dZ, cache.linear_cache, need_dA_prev, dA_out,
+                                              dW_out)
+        else:
+            dA_prev, dW, db = linear_backward(dZ, cache.linear_cache, need_dA_prev)
         if lambd:
             dW = dW + l2_gradient(cache.W, lambd, m)
         grads[f"dW{layer}"], grads[f"db{layer}"] = dW, db

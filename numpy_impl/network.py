@@ -24,6 +24,7 @@ from numpy_impl._validate import (
     check_positive_int,
 )
 from numpy_impl.activations import ACTIVATIONS, get_activation
+from numpy_impl.buffers import Buffers
 from numpy_impl.config import KeepProbs, NetworkConfig
 from numpy_impl.costs import check_labels, output_cost
 from numpy_impl.data import shuffled_batches
@@ -32,6 +33,7 @@ from numpy_impl.initializers import initialize_parameters
 from numpy_impl.model import backward_pass, forward_pass
 from numpy_impl.modelfile import MAX_PARAMETERS, read_model_file, write_model_file
 from numpy_impl.optimizers import (
+    OPTIMIZERS,
     GradientDescent,
     get_optimizer,
     optimizer_from_dict,
@@ -41,6 +43,9 @@ from numpy_impl.regularization import dropout_masks, l2_penalty
 from numpy_impl.rng import SeedLike, as_generator
 
 Batches = list[tuple[np.ndarray, np.ndarray]]
+# the optimizers known to keep no reference to the gradients they are given (a subclass
+# may): their step's dW arrays are reused (see numpy_impl.buffers)
+BUILT_IN = frozenset(OPTIMIZERS.values())
 # fit warns (DivergenceWarning) when its last epoch's cost exceeds this many times
 # max(first epoch's cost, 1): finite, but the run has blown up
 EXPLOSION_FACTOR = 1e3
@@ -215,6 +220,18 @@ class NeuralNetwork:
         return out
 
     # --- training -----------------------------------------------------------
+    def _scratch(self) -> Buffers:
+        """The training step's reusable arrays (see ``numpy_impl.buffers``): kept between
+        steps, never saved or copied."""
+        scratch = self.__dict__.get("_buffers")
+        if scratch is None:
+            scratch = self._buffers = Buffers()
+        return scratch
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The network without its scratch arrays (for copy and pickle)."""
+        return {k: v for k, v in self.__dict__.items() if k != "_buffers"}
+
     def _activations(self) -> tuple:
         # names validated by NetworkConfig: a plain registry look-up (planted bugs included)
         return ACTIVATIONS[self.hidden_activation], ACTIVATIONS[self.output_activation]
@@ -252,12 +269,14 @@ class NeuralNetwork:
             masks = self._draw_masks(X.shape[1])
         hidden, output = self._activations()
         AL, caches = forward_pass(X, self.params, hidden, output, self.keep_probs, masks,
-                                  self._rng, "X" if check_X else None)
+                                  self._rng, "X" if check_X else None, self._scratch())
         cost = self._cost(AL, caches, Y)
         if not math.isfinite(cost):
             raise DivergenceError("cost", cost, epoch, step)
         grads = backward_pass(AL, Y, caches, hidden, self.output_activation, self.loss,
-                              self.lambd, input_gradient=False, upstream=False)
+                              self.lambd, input_gradient=False, upstream=False,
+                              buffers=self._scratch(),
+                              kept_grads=type(self.optimizer) in BUILT_IN)
         del AL, caches  # the activations' memory is free for the update's arrays
         # the gradients are this loop's own, already consistent: no re-validation
         params, state = self.optimizer.step(self.params, grads, self.opt_state,

@@ -1,5 +1,6 @@
 """The training step's shortcuts (issue 13) change no bit: dW computed either way round,
-dZ written over the loop's own dA, the update into its own temporary, mini-batches
+a one-unit layer's dA_prev as a broadcast product, dZ written over the loop's own dA,
+arrays kept from one step to the next, the update into its own temporary, mini-batches
 gathered from an example-major copy of X. Each is compared with the public path, which
 computes a new array at every stage."""
 
@@ -25,14 +26,15 @@ def data(dtype: str, m: int = 37, seed: int = 0) -> tuple[np.ndarray, np.ndarray
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("shape", [(8, 96, 37), (70, 8, 37), (1, 70, 37), (25, 400, 64)])
-def test_dW_either_way_round_is_the_textbook_product(shape: tuple[int, int, int],
+def test_gradients_by_any_route_are_the_textbook_products(shape: tuple[int, int, int],
                                                     dtype: str) -> None:
     n_l, n_prev, m = shape
     rng = np.random.default_rng(1)
     A_prev = rng.standard_normal((n_prev, m)).astype(dtype)
     W = rng.standard_normal((n_l, n_prev)).astype(dtype)
     dZ = rng.standard_normal((n_l, m)).astype(dtype)
-    _, dW, db = ni.linear_backward(dZ, (A_prev, W, np.zeros((n_l, 1), dtype)))
+    dA_prev, dW, db = ni.linear_backward(dZ, (A_prev, W, np.zeros((n_l, 1), dtype)))
+    np.testing.assert_array_equal(dA_prev, np.dot(W.T, dZ))  # one unit: a broadcast product
     np.testing.assert_array_equal(dW, np.dot(dZ, A_prev.T) / m)
     np.testing.assert_array_equal(db, np.sum(dZ, axis=1, keepdims=True) / m)
     assert dW.dtype == dtype and dW.shape == (n_l, n_prev)
@@ -120,3 +122,74 @@ def test_fit_batches_are_the_public_mini_batches(dtype: str) -> None:
     assert costs == manual_costs
     for key, value in manual.params.items():
         np.testing.assert_array_equal(fitted.params[key], value)
+
+
+# --- arrays kept between steps (numpy_impl.buffers) ----------------------------------------
+BIG = (300, 600, 600, 1)  # float64 at m = 500: every Z, A, dA and the 600x600 dW >= 1 MiB
+
+
+@pytest.mark.parametrize("hidden", ["relu", "sigmoid"])
+def test_steps_with_kept_arrays_are_the_public_path_bitwise(hidden: str) -> None:
+    rng = np.random.default_rng(7)
+    X = rng.standard_normal((BIG[0], 500))
+    Y = (rng.random((1, 500)) < 0.5).astype(float)
+    net = ni.NeuralNetwork(BIG, hidden_activation=hidden, seed=8)
+    params = net.get_params()
+    for _ in range(3):
+        net.step(X, Y, 0.01)
+        AL, caches = ni.model_forward(X, params, hidden, "sigmoid")
+        grads = ni.model_backward(AL, Y, caches, hidden, "sigmoid", input_gradient=False)
+        params = ni.update_parameters(params, grads, 0.01)
+    assert net._scratch().nbytes > 0  # the arrays were kept, and reused
+    for key, value in params.items():
+        np.testing.assert_array_equal(net.params[key], value)
+
+
+class Keeping(ni.GradientDescent):
+    """An optimizer of the user's that keeps the gradients it is given."""
+
+    def step(self, params, grads, state, lr):
+        self.seen = [*getattr(self, "seen", []), (dict(grads), {k: v.copy() for k, v in
+                                                               grads.items()})]
+        return super().step(params, grads, state, lr)
+
+
+def test_gradients_are_not_reused_under_an_optimizer_that_may_keep_them() -> None:
+    """Only the built-in optimizers are known to let go of the gradients: a subclass's
+    kept gradients are never overwritten by the next step."""
+    rng = np.random.default_rng(9)
+    X = rng.standard_normal((BIG[0], 500))
+    Y = (rng.random((1, 500)) < 0.5).astype(float)
+    optimizer = Keeping()
+    net = ni.NeuralNetwork(BIG, seed=10, optimizer=optimizer)
+    for _ in range(3):
+        net.step(X, Y, 0.01)
+    for kept, copies in optimizer.seen:
+        for key, value in kept.items():
+            np.testing.assert_array_equal(value, copies[key])
+
+
+def test_kept_arrays_are_bounded_and_never_copied() -> None:
+    import copy
+    import pickle
+
+    from numpy_impl.buffers import Buffers
+
+    buffers = Buffers(smallest=1000, limit=10_000)
+    f8 = np.dtype("float64")
+    assert buffers.get("small", (10, 10), f8) is None  # 800 bytes: allocated afresh
+    a = buffers.get("a", (20, 20), f8)
+    assert a is not None and buffers.get("a", (20, 20), f8) is a
+    assert buffers.get("a", (20, 21), f8) is not a  # another shape: replaced
+    assert buffers.get("b", (30, 30), f8) is None  # 7200 more bytes: over the limit
+    assert buffers.nbytes == 20 * 21 * 8
+    buffers.clear()
+    assert buffers.nbytes == 0
+    rng = np.random.default_rng(11)
+    net = ni.NeuralNetwork(BIG, seed=12)
+    net.step(rng.standard_normal((BIG[0], 500)), np.ones((1, 500)), 0.01)
+    assert net._scratch().nbytes > 1 << 20
+    for other in (copy.deepcopy(net), pickle.loads(pickle.dumps(net))):
+        assert other._scratch().nbytes == 0
+        for key, value in net.params.items():
+            np.testing.assert_array_equal(other.params[key], value)

@@ -26,7 +26,7 @@ CATALOGUE: tuple[Mistake, ...] = (
     Mistake("relu derivative off at zero", "activations.py",
             "np.multiply(dA, Z > 0, out=out)", "np.multiply(dA, Z >= 0, out=out)"),
     Mistake("missing transpose in dA_prev", "layers.py",
-            "dA_prev = W.T @ dZ if", "dA_prev = W @ dZ if"),
+            "np.matmul(W.T, dZ, out=dA_out)", "np.matmul(W, dZ, out=dA_out)"),
     Mistake("transpose missing in dW", "layers.py",
             "dW = (A_prev @ dZ.T).T if", "dW = (A_prev @ dZ.T) if"),
     Mistake("dropout mask not rescaled", "regularization.py",
