@@ -24,7 +24,7 @@ from numpy_impl._validate import (
     check_positive_int,
 )
 from numpy_impl.activations import ACTIVATIONS, get_activation
-from numpy_impl.buffers import Buffers
+from numpy_impl.buffers import SMALLEST, Buffers
 from numpy_impl.config import KeepProbs, NetworkConfig
 from numpy_impl.costs import check_labels, output_cost
 from numpy_impl.data import shuffled_batches
@@ -268,15 +268,18 @@ class NeuralNetwork:
         if masks is None:
             masks = self._draw_masks(X.shape[1])
         hidden, output = self._activations()
+        # arrays kept between steps, when any is large enough to be kept (see Buffers)
+        large = max(self.layer_dims) ** 2 * self.dtype.itemsize >= SMALLEST or (
+            max(self.layer_dims) * X.shape[1] * self.dtype.itemsize >= SMALLEST)
+        scratch = self._scratch() if large else None
         AL, caches = forward_pass(X, self.params, hidden, output, self.keep_probs, masks,
-                                  self._rng, "X" if check_X else None, self._scratch())
+                                  self._rng, "X" if check_X else None, scratch)
         cost = self._cost(AL, caches, Y)
         if not math.isfinite(cost):
             raise DivergenceError("cost", cost, epoch, step)
         grads = backward_pass(AL, Y, caches, hidden, self.output_activation, self.loss,
                               self.lambd, input_gradient=False, upstream=False,
-                              buffers=self._scratch(),
-                              kept_grads=type(self.optimizer) in BUILT_IN)
+                              buffers=scratch, kept_grads=type(self.optimizer) in BUILT_IN)
         del AL, caches  # the activations' memory is free for the update's arrays
         # the gradients are this loop's own, already consistent: no re-validation
         params, state = self.optimizer.step(self.params, grads, self.opt_state,
