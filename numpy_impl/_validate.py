@@ -35,6 +35,8 @@ def as_float_array(value: object, name: str, ndim: int | None = None,
     float32/float64). Complex, object and string arrays, ``np.matrix`` and masked arrays
     are always refused.
     """
+    if is_float_array(value, ndim):  # the common case, at the cost of three attribute reads
+        return value
     if not isinstance(value, np.ndarray):
         if isinstance(value, (list, tuple)) or np.isscalar(value):
             value = np.asarray(value)
@@ -53,6 +55,14 @@ def as_float_array(value: object, name: str, ndim: int | None = None,
     if ndim is not None and value.ndim != ndim:
         raise ValueError(f"{name} must be {ndim}-D, got shape {value.shape}")
     return value
+
+
+def is_float_array(value: object, ndim: int | None = None) -> bool:
+    """True when ``as_float_array(value, name, ndim)`` would return ``value`` itself: a plain
+    float32/float64 ndarray (not a subclass) of ``ndim`` dimensions (any when None). The
+    cheap test before a call whose error message has to be built."""
+    return (type(value) is np.ndarray and value.dtype.type in FLOAT_DTYPES
+            and (ndim is None or value.ndim == ndim))
 
 
 def check_float_dtype(dtype: object, name: str = "dtype") -> np.dtype:
@@ -166,8 +176,11 @@ def check_params(params: Mapping[str, np.ndarray], n_x: int | None = None,
     dims = [W1.shape[1]] if n_x is None else [n_x]
     dtype = W1.dtype
     for layer in range(1, L + 1):
-        W = as_float_array(params[f"W{layer}"], f"{name}['W{layer}']", ndim=2)
-        b = as_float_array(params[f"b{layer}"], f"{name}['b{layer}']", ndim=2)
+        W, b = params[f"W{layer}"], params[f"b{layer}"]
+        if not is_float_array(W, 2):
+            W = as_float_array(W, f"{name}['W{layer}']", ndim=2)
+        if not is_float_array(b, 2):
+            b = as_float_array(b, f"{name}['b{layer}']", ndim=2)
         if W.shape[1] != dims[-1]:
             raise ValueError(
                 f"{name}['W{layer}'] has shape {W.shape}; expected ({W.shape[0]}, {dims[-1]}) "

@@ -18,6 +18,7 @@ from numpy_impl._validate import (
     check_params,
     check_positive,
     check_softmax_units,
+    is_float_array,
 )
 from numpy_impl.activations import (
     HIDDEN_ACTIVATIONS,
@@ -189,10 +190,15 @@ def _check_caches(caches: object, AL: np.ndarray) -> None:
         if not isinstance(cache, LayerCache):
             raise TypeError(f"caches[{layer - 1}] must be a LayerCache from model_forward, "
                             f"got {type(cache).__name__}")
-        n_l = np.shape(cache.W)[0]
-        for name, arr in (("A_prev", cache.A_prev), ("W", cache.W), ("b", cache.b),
-                          ("Z", cache.Z)):
+        for name in ("A_prev", "W", "b", "Z"):
+            arr = getattr(cache, name)
+            if is_float_array(arr, 2):
+                continue
+            if not isinstance(arr, np.ndarray):
+                raise TypeError(f"caches[{layer - 1}].{name} must be a numpy array (from "
+                                f"model_forward), got {type(arr).__name__}")
             as_float_array(arr, f"caches[{layer - 1}].{name}", ndim=2)
+        n_l = cache.W.shape[0]
         expected = {"A_prev": (cache.W.shape[1], m), "b": (n_l, 1), "Z": (n_l, m)}
         for name, shape in expected.items():
             if getattr(cache, name).shape != shape:
@@ -202,9 +208,9 @@ def _check_caches(caches: object, AL: np.ndarray) -> None:
         if cache.D is not None and np.shape(cache.D) != (n_l, m):
             raise ValueError(f"caches[{layer - 1}].D has shape {np.shape(cache.D)}; "
                              f"expected {(n_l, m)}")
-        if layer > 1 and cache.A_prev.shape[0] != np.shape(caches[layer - 2].W)[0]:
+        if layer > 1 and cache.A_prev.shape[0] != caches[layer - 2].W.shape[0]:
             raise ValueError(f"caches[{layer - 1}].A_prev has {cache.A_prev.shape[0]} rows "
-                             f"but layer {layer - 1} has {np.shape(caches[layer - 2].W)[0]} "
+                             f"but layer {layer - 1} has {caches[layer - 2].W.shape[0]} "
                              "units; expected the caches of one forward pass")
     if caches[-1].Z.shape != AL.shape:
         raise ValueError(f"caches end with Z of shape {caches[-1].Z.shape}; expected "

@@ -113,3 +113,16 @@ def test_a_finite_Z_whose_sum_overflows_passes_without_a_warning() -> None:
     AL, caches = ni.model_forward(X, params, "sigmoid", "sigmoid")  # RuntimeWarning = error
     with np.errstate(over="ignore"):
         assert np.all(np.isfinite(caches[0].Z)) and not np.isfinite(np.sum(caches[0].Z))
+
+
+def test_caches_holding_a_list_are_refused_naming_the_field() -> None:
+    """The cheap check on caches (shapes and types, never the values) still names what is
+    wrong: a list where model_forward put an array."""
+    X, Y, params = data()
+    AL, caches = ni.model_forward(X, params, "sigmoid", "sigmoid")
+    caches[1] = caches[1]._replace(Z=caches[1].Z.tolist())
+    with pytest.raises(TypeError, match=r"caches\[1\]\.Z must be a numpy array .*got list"):
+        ni.model_backward(AL, Y, caches, "sigmoid", "sigmoid")
+    caches[1] = caches[1]._replace(Z=np.asarray(caches[1].Z, dtype=np.int64))
+    with pytest.raises(TypeError, match=r"caches\[1\]\.Z must have dtype float32 or float64"):
+        ni.model_backward(AL, Y, caches, "sigmoid", "sigmoid")
