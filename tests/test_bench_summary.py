@@ -119,3 +119,25 @@ def test_bad_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert summary.main([str(tmp_path / "missing.json")]) == 2
     err = capsys.readouterr().err
     assert "holds no benchmark results" in err and "missing.json" in err
+
+
+def test_paired_is_the_median_ratio_of_alternating_rounds(monkeypatch) -> None:
+    """``paired`` on a fake clock: the subject costs 3 ticks, the yardstick 2, except that
+    one round of the yardstick is disturbed (20 ticks): the median ratio is still 1.5, the
+    quartiles bracket it and the calls per round follow the calibration."""
+    from benchmarks import common
+
+    clock = {"now": 0.0, "yard_calls": 0}
+
+    def subject() -> None:
+        clock["now"] += 3.0
+
+    def yardstick() -> None:
+        clock["yard_calls"] += 1
+        clock["now"] += 20.0 if clock["yard_calls"] == 10 else 2.0
+
+    monkeypatch.setattr(common.time, "perf_counter", lambda: clock["now"])
+    result = common.paired(subject, yardstick, rounds=7, round_time=6.0)
+    assert result["ratio"] == pytest.approx(1.5) and result["rounds"] == 7
+    assert result["q1"] <= result["ratio"] <= result["q3"]
+    assert result["q1"] == pytest.approx(1.5)
