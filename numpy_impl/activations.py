@@ -147,9 +147,7 @@ def _tanh_backward(dA: np.ndarray, Z: np.ndarray) -> np.ndarray:
 
 def _tanh_backward_from_output(dA: np.ndarray, t: np.ndarray) -> np.ndarray:
     """dZ from the layer's output ``t = tanh(Z)``, where the loop has it at hand."""
-    dZ = 1.0 - t * t
-    dZ *= dA  # in place: (1 - t^2) dA, the same product either way round
-    return dZ
+    return dA * (1.0 - t * t)
 
 
 def tanh_backward(dA: np.ndarray, Z: np.ndarray) -> np.ndarray:

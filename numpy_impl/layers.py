@@ -105,20 +105,27 @@ def _check_linear_backward(dZ: object, linear_cache: object, need_dA_prev: objec
     return dZ, (A_prev, W, b)
 
 
+def transposed_dW(W_shape: tuple[int, ...]) -> bool:
+    """Whether ``linear_gradients`` computes dW of a layer with weights of ``W_shape``
+    ``(n_l, n_prev)`` as the transposed product (an F-ordered dW): for a layer at most an
+    eighth as wide as its input."""
+    return 8 * W_shape[0] <= W_shape[1]
+
+
 def linear_gradients(dZ: np.ndarray, linear_cache: LinearCache, need_dA_prev: bool = True,
                      dA_out: np.ndarray | None = None, dW_out: np.ndarray | None = None,
                      ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
     """``linear_backward`` on validated inputs: the core the training loop runs
     (``dA_out``, ``dW_out``: C-ordered arrays of dA_prev's and dW's shape and dtype to
-    write them into; ``dW_out`` is only used where dW is computed C-ordered)."""
+    write them into; ``dW_out`` is not used where ``transposed_dW``)."""
     A_prev, W, _ = linear_cache
     m = A_prev.shape[1]
-    # dW = dZ A_prev^T, either way round (OpenBLAS gives the same bits): for a layer much
-    # narrower than its input BLAS is faster on the transposed product (dW, small, is then
-    # an F-ordered view); otherwise dW is computed C-ordered like W, as the update
-    # W - lr dW wants it (mixed layouts make that pass strided: several times slower)
-    narrow = 8 * W.shape[0] <= W.shape[1]
-    dW = (A_prev @ dZ.T).T if narrow else np.matmul(dZ, A_prev.T, out=dW_out)
+    # dW = dZ A_prev^T: for a layer much narrower than its input BLAS is faster on the
+    # transposed product (dW, small, is then an F-ordered view); otherwise dW is computed
+    # C-ordered like W, as the update W - lr dW wants it (mixed layouts make that pass
+    # strided: several times slower). (OpenBLAS rounds the two ways round alike in float32;
+    # in float64 a few shapes differ in the last bit.)
+    dW = (A_prev @ dZ.T).T if transposed_dW(W.shape) else np.matmul(dZ, A_prev.T, out=dW_out)
     dW /= m  # in place: no temporary
     db = np.add.reduce(dZ, axis=1, keepdims=True)  # = np.sum, without its Python wrapper
     db /= m

@@ -37,7 +37,7 @@ from numpy_impl.costs import check_targets, resolve_loss
 # functions, bound here to the public names they implement (parity's planted-bug tests
 # replace these module attributes to prove that a mistake in them is caught).
 from numpy_impl.costs import output_gradient as output_delta
-from numpy_impl.layers import LayerCache, linear_gradients
+from numpy_impl.layers import LayerCache, linear_gradients, transposed_dW
 from numpy_impl.layers import linear_gradients as linear_backward
 from numpy_impl.regularization import bernoulli_mask
 from numpy_impl.regularization import inverted_dropout as apply_dropout
@@ -58,6 +58,8 @@ def model_forward(X: np.ndarray, params: Mapping[str, np.ndarray],
     """
     X = as_float_array(X, "X", ndim=2)
     dims = check_params(params)
+    # lists of floats are read as arrays (check_params accepted them): the caches hold arrays
+    params = {k: v if isinstance(v, np.ndarray) else np.asarray(v) for k, v in params.items()}
     L = len(dims) - 1
     if X.shape[0] != dims[0]:
         raise ValueError(f"X has shape {X.shape}; expected ({dims[0]}, m) to match params['W1']")
@@ -102,7 +104,7 @@ def forward_pass(X: np.ndarray, params: Mapping[str, np.ndarray], hidden: Activa
     into = None if buffers is None else forward_into(hidden.forward)
     for layer in range(1, L + 1):
         W, b = params[f"W{layer}"], params[f"b{layer}"]
-        shape = (W.shape[0], A.shape[1])
+        shape = None if buffers is None else (W.shape[0], A.shape[1])
         out = None if buffers is None else buffers.get(("Z", layer), shape, W.dtype)
         if layer == 1 and input_name is not None:
             Z = first_product(W, X, b, input_name, out)
@@ -243,7 +245,8 @@ def backward_pass(AL: np.ndarray, Y: np.ndarray, caches: Sequence[LayerCache],
             dtype = cache.W.dtype
             dA_out = (scratch.get(("dA", layer - 1), cache.A_prev.shape, dtype)
                       if need_dA_prev else None)
-            dW_out = scratch.get(("dW", layer), cache.W.shape, dtype) if kept_grads else None
+            dW_out = (scratch.get(("dW", layer), cache.W.shape, dtype)
+                      if kept_grads and not transposed_dW(cache.W.shape) else None)
             dA_prev, dW, db = linear_backward(dZ, cache.linear_cache, need_dA_prev, dA_out,
                                               dW_out)
         else:

@@ -43,9 +43,10 @@ from numpy_impl.regularization import dropout_masks, l2_penalty
 from numpy_impl.rng import SeedLike, as_generator
 
 Batches = list[tuple[np.ndarray, np.ndarray]]
-# the optimizers known to keep no reference to the gradients they are given (a subclass
-# may): their step's dW arrays are reused (see numpy_impl.buffers)
-BUILT_IN = frozenset(OPTIMIZERS.values())
+# the optimizers known to keep no reference to the gradients they are given, with their own
+# update rules (a subclass, or a step patched on the class, may keep them): under these the
+# training step's dW arrays are reused (see numpy_impl.buffers)
+BUILT_IN = {cls: cls.step for cls in OPTIMIZERS.values()}
 # fit warns (DivergenceWarning) when its last epoch's cost exceeds this many times
 # max(first epoch's cost, 1): finite, but the run has blown up
 EXPLOSION_FACTOR = 1e3
@@ -60,7 +61,8 @@ class NeuralNetwork:
     shuffling and dropout; its state is saved with the model. The architecture is kept
     as a ``NetworkConfig`` in ``network`` (see ``from_config`` and ``config``).
     ``epochs_trained`` counts the epochs ``fit`` has completed: the epoch of the
-    learning-rate schedule, saved with the model.
+    learning-rate schedule, saved with the model. Not for training from two threads at
+    once: steps keep scratch arrays between calls (``numpy_impl.buffers``).
     """
 
     def __init__(self, layer_dims: Sequence[int], hidden_activation: str = "relu",
@@ -228,6 +230,11 @@ class NeuralNetwork:
             scratch = self._buffers = Buffers()
         return scratch
 
+    def _lets_go_of_gradients(self) -> bool:
+        """True for a built-in optimizer running its own update rule (see BUILT_IN)."""
+        kind = type(self.optimizer)
+        return kind in BUILT_IN and kind.step is BUILT_IN[kind]
+
     def __getstate__(self) -> dict[str, Any]:
         """The network without its scratch arrays (for copy and pickle)."""
         return {k: v for k, v in self.__dict__.items() if k != "_buffers"}
@@ -279,7 +286,7 @@ class NeuralNetwork:
             raise DivergenceError("cost", cost, epoch, step)
         grads = backward_pass(AL, Y, caches, hidden, self.output_activation, self.loss,
                               self.lambd, input_gradient=False, upstream=False,
-                              buffers=scratch, kept_grads=type(self.optimizer) in BUILT_IN)
+                              buffers=scratch, kept_grads=self._lets_go_of_gradients())
         del AL, caches  # the activations' memory is free for the update's arrays
         # the gradients are this loop's own, already consistent: no re-validation
         params, state = self.optimizer.step(self.params, grads, self.opt_state,

@@ -1,8 +1,8 @@
-"""The training step's shortcuts (issue 13) change no bit: dW computed either way round,
-a one-unit layer's dA_prev as a broadcast product, dZ written over the loop's own dA,
-arrays kept from one step to the next, the update into its own temporary, mini-batches
-gathered from an example-major copy of X. Each is compared with the public path, which
-computes a new array at every stage."""
+"""The training step's shortcuts (issue 13) change no bit against the public path, which
+computes a new array at every stage: dW computed either way round, a one-unit layer's
+dA_prev as a broadcast product, dZ written over the loop's own dA, arrays kept from one
+step to the next, the update into its own temporary, mini-batches gathered from an
+example-major copy of X."""
 
 from __future__ import annotations
 
@@ -193,3 +193,57 @@ def test_kept_arrays_are_bounded_and_never_copied() -> None:
         assert other._scratch().nbytes == 0
         for key, value in net.params.items():
             np.testing.assert_array_equal(other.params[key], value)
+
+
+def test_tanh_backward_keeps_numpys_type_promotion() -> None:
+    """A float64 dA with a float32 Z gives float64 (the promotion of the two), as before."""
+    dA = np.linspace(-1, 1, 6)
+    Z = np.linspace(-2, 2, 6).astype(np.float32)
+    for backward in (ni.tanh_backward, ni.sigmoid_backward, ni.relu_backward):
+        assert backward(dA, Z).dtype == np.float64
+    np.testing.assert_array_equal(ni.tanh_backward(dA, Z), dA * (1.0 - np.tanh(Z) ** 2))
+
+
+def test_model_forward_reads_lists_as_arrays_and_backward_follows() -> None:
+    """check_params accepts a list of floats for a weight; the caches then hold arrays, so
+    the backward works on what the forward made."""
+    X, Y = data("float64")
+    net = ni.NeuralNetwork(DIMS, seed=13)
+    params = net.get_params()
+    listed = {**params, "W2": params["W2"].tolist()}
+    AL, caches = ni.model_forward(X, listed, "relu", "sigmoid")
+    grads = ni.model_backward(AL, Y, caches, "relu", "sigmoid")
+    AL0, caches0 = ni.model_forward(X, params, "relu", "sigmoid")
+    np.testing.assert_array_equal(AL, AL0)
+    np.testing.assert_array_equal(grads["dW2"], ni.model_backward(AL0, Y, caches0, "relu",
+                                                                   "sigmoid")["dW2"])
+
+
+def test_a_patched_built_in_step_keeps_its_gradients(monkeypatch) -> None:
+    """A spy patched onto a built-in optimizer's class (not a subclass) may hold the
+    gradients too: they are not reused."""
+    seen = []
+    original = ni.GradientDescent.step
+
+    def spy(self, params, grads, state, lr):
+        seen.append((dict(grads), {k: v.copy() for k, v in grads.items()}))
+        return original(self, params, grads, state, lr)
+
+    monkeypatch.setattr(ni.GradientDescent, "step", spy)
+    rng = np.random.default_rng(14)
+    X = rng.standard_normal((BIG[0], 500))
+    net = ni.NeuralNetwork(BIG, seed=15)
+    for _ in range(3):
+        net.step(X, np.ones((1, 500)), 0.01)
+    assert len(seen) == 3
+    for kept, copies in seen:
+        for key, value in kept.items():
+            np.testing.assert_array_equal(value, copies[key])
+
+
+def test_narrow_layers_keep_no_unused_gradient_array() -> None:
+    """A layer whose dW is the transposed product never has a kept dW array."""
+    rng = np.random.default_rng(16)
+    net = ni.NeuralNetwork((4000, 400, 1), seed=17)
+    net.step(rng.standard_normal((4000, 64)), np.ones((1, 64)), 0.01)
+    assert net._scratch().nbytes == 0  # Z1 (400 x 64) is too small to keep; no dW1

@@ -55,7 +55,7 @@ CATALOGUE: tuple[Mistake, ...] = (
     Mistake("sigmoid derivative missing (1 - s)", "activations.py",
             "dZ *= 1.0 - s", "pass"),
     Mistake("tanh derivative 1 - t", "activations.py",
-            "dZ = 1.0 - t * t", "dZ = 1.0 - t"),
+            "return dA * (1.0 - t * t)", "return dA * (1.0 - t)"),
     Mistake("output delta sign", "costs.py", "    return AL - Y", "    return Y - AL"),
     Mistake("leaky relu slope lost in backward", "activations.py",
             "np.where(Z > 0, dA, alpha * dA)", "np.where(Z > 0, dA, 0 * dA)"),
