@@ -6,6 +6,7 @@ that names the argument, what was received and what was expected.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -90,13 +91,17 @@ def check_finite(value: np.ndarray, name: str) -> None:
         raise ValueError(f"{name} must be finite, got {bad} NaN or infinite value(s)")
 
 
-def as_label_array(value: object, name: str, like: np.ndarray) -> np.ndarray:
-    """Return labels as an array of ``like``'s float dtype (ints and bools allowed)."""
+def as_label_array(value: object, name: str, like: np.ndarray,
+                   scan: bool = True) -> np.ndarray:
+    """Return labels as an array of ``like``'s float dtype (ints and bools allowed).
+    ``scan=False`` leaves the finiteness check to the caller (one whose label check, e.g.
+    ``check_labels``, refuses NaN and infinity anyway, and then reports them first)."""
     refuse_matrix(value, name)
     arr = np.asarray(value)
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{name} must be a numeric array, got dtype {arr.dtype}")
-    check_finite(arr, name)
+    if scan:
+        check_finite(arr, name)
     return arr.astype(like.dtype, copy=False)
 
 
@@ -112,7 +117,8 @@ def check_positive(value: float, name: str, allow_zero: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise TypeError(f"{name} must be a number, got {type(value).__name__}")
     ok = value >= 0 if allow_zero else value > 0
-    if not np.isfinite(value) or not ok:
+    finite = math.isfinite(value) if isinstance(value, float) else np.isfinite(value)
+    if not finite or not ok:
         expected = ">= 0" if allow_zero else "> 0"
         raise ValueError(f"{name} must be a finite number {expected}, got {value!r}")
     return float(value)

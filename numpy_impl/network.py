@@ -197,12 +197,22 @@ class NeuralNetwork:
                   scan: bool = True) -> tuple[np.ndarray, np.ndarray]:
         X = self._check_X(X, scan)
         try:
-            Y = as_label_array(Y, "Y", X)
+            # 0/1 and one-hot labels are finite: their check refuses NaN and infinity too,
+            # and only then is Y scanned, so that its error is the one reported
+            # (the given Y is scanned, before its conversion, which could overflow)
+            labels, given = self.loss != "mse", Y
+            Y = as_label_array(Y, "Y", X, scan=not labels)
             expected = (self.layer_dims[-1], X.shape[1])
             if Y.shape != expected:
+                check_finite(np.asarray(given), "Y")
                 raise ValueError(f"Y has shape {Y.shape}; expected {expected} for X of shape "
                                  f"{X.shape} and {self.layer_dims[-1]} output unit(s)")
-            check_labels(Y, self.loss)
+            if labels:
+                try:
+                    check_labels(Y, self.loss)
+                except ValueError:
+                    check_finite(np.asarray(given), "Y")
+                    raise
         except Exception:
             check_finite(X, "X")  # an unscanned X's error comes first, as with scan
             raise
@@ -316,7 +326,7 @@ class NeuralNetwork:
         # the generator), is checked for NaN and infinity by the forward pass, at O(n_1 m);
         # any error below is preceded by the scan of X that would have come first. A
         # converted X is scanned before its conversion (which could overflow).
-        given = masks if isinstance(masks, dict | Mapping) else {}
+        given = {} if masks is None or not isinstance(masks, Mapping) else masks
         draws = min(self.keep_probs, default=1.0) < 1.0 and any(
             p < 1.0 and i + 1 not in given for i, p in enumerate(self.keep_probs))
         deferred = isinstance(X, np.ndarray) and X.dtype == self.dtype and not draws

@@ -126,3 +126,32 @@ def test_caches_holding_a_list_are_refused_naming_the_field() -> None:
     caches[1] = caches[1]._replace(Z=np.asarray(caches[1].Z, dtype=np.int64))
     with pytest.raises(TypeError, match=r"caches\[1\]\.Z must have dtype float32 or float64"):
         ni.model_backward(AL, Y, caches, "sigmoid", "sigmoid")
+
+
+@pytest.mark.parametrize("loss", ["bce", "cce", "mse"])
+@pytest.mark.parametrize("method", ["step", "fit", "cost"])
+def test_label_errors_keep_their_order(loss: str, method: str) -> None:
+    """Labels are scanned for NaN and infinity only when their own check fails (0/1 and
+    one-hot labels are finite): a NaN is still reported as such, before a shape or label
+    error, and a finite wrong label as a label error."""
+    rng = np.random.default_rng(3)
+    out = {"bce": (1, "sigmoid"), "cce": (3, "softmax"), "mse": (2, "linear")}[loss]
+    net = ni.NeuralNetwork((4, 5, out[0]), output_activation=out[1], loss=loss, seed=0)
+    X = rng.standard_normal((4, 6))
+    Y = np.eye(out[0])[:, rng.integers(0, out[0], 6)] if loss == "cce" else (
+        (rng.random((out[0], 6)) < 0.5).astype(float))
+    call = {"step": lambda y: net.step(X, y, 0.1), "fit": lambda y: net.fit(X, y, 1),
+            "cost": lambda y: net.cost(X, y)}[method]
+    call(Y)  # valid labels pass
+    for bad in (np.nan, np.inf):
+        wrong = Y.copy()
+        wrong[0, 2] = bad
+        with pytest.raises(ValueError, match="Y must be finite, got 1 NaN or infinite"):
+            call(wrong)
+        with pytest.raises(ValueError, match="Y must be finite"):  # before the shape error
+            call(wrong[:, :5])
+    if loss != "mse":
+        wrong = Y.copy()
+        wrong[0, 2] = 2.0
+        with pytest.raises(ValueError, match="only 0 and 1" if loss == "bce" else "one-hot"):
+            call(wrong)
