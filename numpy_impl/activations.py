@@ -249,12 +249,11 @@ _FORWARD_OUT = (_relu,)
 
 
 def forward_into(forward: Callable[[np.ndarray], np.ndarray],
-                 ) -> Callable[[np.ndarray, np.ndarray | None], np.ndarray]:
+                 ) -> Callable[[np.ndarray, np.ndarray | None], np.ndarray] | None:
     """``forward`` as a function ``(Z, out)`` that writes g(Z) into ``out`` (an array of Z's
-    shape and dtype, or None for a new one) when it can, else returns a new array."""
-    if forward in _FORWARD_OUT:
-        return forward
-    return lambda Z, out: forward(Z)
+    shape and dtype, or None for a new one), or None when it cannot (then no array is worth
+    keeping for its output)."""
+    return forward if forward in _FORWARD_OUT else None
 
 
 def overwriting(backward: Callable[[np.ndarray, np.ndarray], np.ndarray],

@@ -111,10 +111,10 @@ def forward_pass(X: np.ndarray, params: Mapping[str, np.ndarray], hidden: Activa
         else:
             Z = np.matmul(W, A, out=out)
             Z += b  # in place on the fresh product: one pass less over an (n_l, m) array
-        if layer == L or into is None:
-            A_new = (output if layer == L else hidden).forward(Z)
-        else:
+        if layer < L and into is not None:
             A_new = into(Z, buffers.get(("A", layer), shape, W.dtype))
+        else:
+            A_new = (output if layer == L else hidden).forward(Z)
         D, keep = None, (probs[layer - 1] if layer < L else 1.0)
         if keep < 1.0:
             D = masks.get(layer)

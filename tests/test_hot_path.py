@@ -247,3 +247,16 @@ def test_narrow_layers_keep_no_unused_gradient_array() -> None:
     net = ni.NeuralNetwork((4000, 400, 1), seed=17)
     net.step(rng.standard_normal((4000, 64)), np.ones((1, 64)), 0.01)
     assert net._scratch().nbytes == 0  # Z1 (400 x 64) is too small to keep; no dW1
+
+
+def test_only_outputs_written_into_are_kept() -> None:
+    """A relu's output is written into a kept array; a sigmoid's is not, so none is kept
+    for it: the two nets differ by exactly the two hidden outputs."""
+    rng = np.random.default_rng(18)
+    X = rng.standard_normal((BIG[0], 500))
+    kept = {}
+    for hidden in ("relu", "sigmoid"):
+        net = ni.NeuralNetwork(BIG, hidden_activation=hidden, seed=19)
+        net.step(X, np.ones((1, 500)), 0.01)
+        kept[hidden] = net._scratch().nbytes
+    assert kept["relu"] - kept["sigmoid"] == 2 * 600 * 500 * 8
