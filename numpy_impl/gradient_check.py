@@ -6,6 +6,7 @@ difference = ||g - g~|| / (||g|| + ||g~||), g from ``model_backward``, g~ from
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -18,8 +19,9 @@ from numpy_impl._validate import (
     check_positive,
     check_same_shape,
 )
+from numpy_impl.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, get_activation
 from numpy_impl.costs import output_cost, resolve_loss
-from numpy_impl.model import model_backward, model_forward
+from numpy_impl.model import forward_pass, model_backward, model_forward
 from numpy_impl.regularization import l2_penalty
 
 
@@ -38,12 +40,18 @@ def vector_to_params(theta: np.ndarray, layout: list) -> dict[str, np.ndarray]:
     """Inverse of ``params_to_vector``: new arrays (copies) shaped as ``layout``."""
     theta = as_float_array(theta, "theta", ndim=1)
     _check_layout(layout)
-    sizes = [int(np.prod(shape)) for _, shape in layout]
-    if theta.ndim != 1 or theta.size != sum(sizes):
-        raise ValueError(f"theta has shape {theta.shape}; expected ({sum(sizes)},) for layout")
+    n = sum(math.prod(shape) for _, shape in layout)
+    if theta.ndim != 1 or theta.size != n:
+        raise ValueError(f"theta has shape {theta.shape}; expected ({n},) for layout")
+    return {key: view.copy() for key, view in _views(theta, layout).items()}
+
+
+def _views(theta: np.ndarray, layout: list) -> dict[str, np.ndarray]:
+    """``theta (n_params,)`` cut into views shaped as a checked ``layout``."""
     out, start = {}, 0
-    for (key, shape), size in zip(layout, sizes, strict=True):
-        out[key] = theta[start:start + size].reshape(shape).copy()
+    for key, shape in layout:
+        size = math.prod(shape)
+        out[key] = theta[start:start + size].reshape(shape)
         start += size
     return out
 
@@ -122,25 +130,30 @@ def gradient_check(params: Mapping[str, np.ndarray], X: np.ndarray, Y: np.ndarra
     Y64 = as_label_array(Y, "Y", X64)
     theta, layout = params_to_vector(p64)
     m = X64.shape[1]
-
-    def cost(p: Mapping[str, np.ndarray]) -> float:
-        AL, caches = model_forward(X64, p, hidden_activation, output_activation)
-        return output_cost(AL, caches[-1].Z, Y64, loss) + l2_penalty(p, lambd, m)
-
     AL, caches = model_forward(X64, p64, hidden_activation, output_activation)
     grads = model_backward(AL, Y64, caches, hidden_activation, output_activation, loss, lambd)
     g = grads_to_vector(grads, layout)
+    # everything is validated now: each cost below is the forward loop on its own, on
+    # parameters that are views of one vector, nudged one entry at a time in place
+    hidden = get_activation(hidden_activation, HIDDEN_ACTIVATIONS, "hidden_activation")
+    output = get_activation(output_activation, OUTPUT_ACTIVATIONS, "output_activation")
+    no_dropout = (1.0,) * (len(layout) // 2 - 1)
+
+    def cost(p: Mapping[str, np.ndarray]) -> float:
+        AL, caches = forward_pass(X64, p, hidden, output, no_dropout, {}, None)
+        return output_cost(AL, caches[-1].Z, Y64, loss) + l2_penalty(p, lambd, m)
+
+    nudged = theta.copy()
+    views = _views(nudged, layout)
     g_approx = np.empty_like(theta)
     for i in range(theta.size):
-        plus, minus = theta.copy(), theta.copy()
-        plus[i] += epsilon
-        minus[i] -= epsilon
-        g_approx[i] = (cost(vector_to_params(plus, layout))
-                       - cost(vector_to_params(minus, layout))) / (2 * epsilon)
-    per, start = {}, 0
-    for key, shape in layout:
-        size = int(np.prod(shape))
-        per[key] = relative_difference(g[start:start + size], g_approx[start:start + size])
-        start += size
+        nudged[i] = theta[i] + epsilon
+        plus = cost(views)
+        nudged[i] = theta[i] - epsilon
+        minus = cost(views)
+        nudged[i] = theta[i]
+        g_approx[i] = (plus - minus) / (2 * epsilon)
+    exact, approx = _views(g, layout), _views(g_approx, layout)
+    per = {key: relative_difference(exact[key], approx[key]) for key, _ in layout}
     return GradientCheckResult(relative_difference(g, g_approx), per, g, g_approx,
                                cost(p64), epsilon)

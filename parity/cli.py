@@ -52,10 +52,29 @@ if TYPE_CHECKING:
 # runs, so that `check` (whose checking runs in a child process) starts without it.
 
 
-def _start_tensorflow() -> None:
+# Keras imports these at its own import when they are installed, for integrations the
+# command line never uses (scikit-learn wrappers, pandas inputs to model.fit, an image
+# gallery plot): about 1 s of a command's start. Each falls back cleanly without them.
+KERAS_OPTIONAL = ("sklearn", "pandas", "matplotlib")
+
+
+def start_tensorflow() -> None:
     """Import TensorFlow through keras_impl, which keeps its start-up lines off the
-    terminal; must come before any module that imports keras or tensorflow itself."""
-    import keras_impl  # noqa: F401
+    terminal; must come before any module that imports keras or tensorflow itself. The
+    modules of ``KERAS_OPTIONAL`` not yet imported are kept from Keras' import (marked
+    absent in ``sys.modules`` for its duration, then importable again), so this process'
+    Keras runs without those integrations."""
+    if "keras_impl" in sys.modules:
+        return
+    blocked = [name for name in KERAS_OPTIONAL if name not in sys.modules]
+    try:
+        for name in blocked:
+            sys.modules[name] = None  # type: ignore[assignment]
+        import keras_impl  # noqa: F401
+    finally:
+        for name in blocked:
+            if sys.modules.get(name, False) is None:
+                del sys.modules[name]
 
 SUMMARY_GROUPS = ("forward", "cost", "gradients", "numerical", "inference", "training")
 
@@ -358,7 +377,7 @@ def zoo_reports(names: Sequence[str], seed: int = 0,
     if unknown:
         raise ValueError(f"unknown architecture(s) {unknown}; expected names from "
                          f"{', '.join([*ZOO, *LAYERED_ZOO])}")
-    _start_tensorflow()
+    start_tensorflow()
     from parity.compare import architecture_report
     from parity.layered import layered_report
 
@@ -444,7 +463,7 @@ def cmd_main(args: argparse.Namespace) -> int:
     tasks = [(report_numerical_gradient, (ZOO[n], DENSE_REPORT["m"], args.seed))
              for n in checked]
     with Helper([*tasks, (load_data, ("mnist01", args.seed))]) as helper:
-        _start_tensorflow()
+        start_tensorflow()
         start = time.perf_counter()
         numerical = {n: functools.partial(helper.result, i) for i, n in enumerate(checked)}
         reports = zoo_reports(args.archs, args.seed, numerical)
@@ -508,7 +527,7 @@ def cmd_train(args: argparse.Namespace) -> int:
                          args.keep_prob, args.dtype, name=name)
     print(data.summary())
     backends = ("numpy", "keras") if args.backend == "both" else (args.backend,)
-    _start_tensorflow()
+    start_tensorflow()
     try:
         result = run_training(arch, data, _optimizer(args.optimizer, args.adam_form),
                               args.lr, args.epochs, args.batch_size, args.seed, backends,
@@ -535,7 +554,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             raise ValueError(f"--json {args.json!r} is a folder; expected a file name")
         json_path = args.outputs.folder(str(json_path.parent), "--json",
                                         args.json) / json_path.name
-    _start_tensorflow()
+    start_tensorflow()
     if isinstance(arch, Architecture):
         from parity.compare import architecture_report
 

@@ -27,7 +27,7 @@ def no_tensorflow(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse() -> None:
         raise AssertionError("TensorFlow was started")
 
-    monkeypatch.setattr(cli, "_start_tensorflow", refuse)
+    monkeypatch.setattr(cli, "start_tensorflow", refuse)
 
 
 def run(capsys: pytest.CaptureFixture, *args: str) -> tuple[int, str, str]:
@@ -195,7 +195,7 @@ def fake_result(costs: dict[str, list[float]]) -> SimpleNamespace:
 
 def test_ctrl_c_while_writing_removes_what_this_run_created(capsys, tmp_path,
                                                             monkeypatch) -> None:
-    monkeypatch.setattr(cli, "_start_tensorflow", lambda: None)
+    monkeypatch.setattr(cli, "start_tensorflow", lambda: None)
     monkeypatch.setattr(cli, "run_training", lambda *a, **k: fake_result({"numpy": [0.5]}))
     monkeypatch.setattr(cli, "write_json", interrupt)  # after cost_curves.png is written
     keep = tmp_path / "earlier.txt"
@@ -207,7 +207,7 @@ def test_ctrl_c_while_writing_removes_what_this_run_created(capsys, tmp_path,
 
 
 def test_ctrl_c_in_the_main_job(capsys, tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr(cli, "_start_tensorflow", interrupt)
+    monkeypatch.setattr(cli, "start_tensorflow", interrupt)
     status, _, err = run(capsys, "--out", str(tmp_path / "o"))
     assert status == 130 and err == "interrupted\n" and not (tmp_path / "o").exists()
 
@@ -223,7 +223,7 @@ def diverging(partial: object | None):
 
 
 def test_divergence_writes_what_there_is(capsys, tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr(cli, "_start_tensorflow", lambda: None)
+    monkeypatch.setattr(cli, "start_tensorflow", lambda: None)
     partial = fake_result({"numpy": [0.69, math.inf], "keras": [0.69, math.nan]})
     monkeypatch.setattr(cli, "run_training", diverging(partial))
     status, _, err = run(capsys, *TRAIN, "--out", str(tmp_path), "--lr", "1e300")
@@ -240,7 +240,7 @@ def test_divergence_writes_what_there_is(capsys, tmp_path, monkeypatch) -> None:
 
 
 def test_divergence_without_a_partial_result(capsys, tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr(cli, "_start_tensorflow", lambda: None)
+    monkeypatch.setattr(cli, "start_tensorflow", lambda: None)
     monkeypatch.setattr(cli, "run_training", diverging(None))
     out = tmp_path / "out"
     status, _, err = run(capsys, *TRAIN, "--out", str(out))
@@ -250,7 +250,7 @@ def test_divergence_without_a_partial_result(capsys, tmp_path, monkeypatch) -> N
 
 def test_training_json_records_the_data_and_its_decisions(capsys, tmp_path,
                                                           monkeypatch) -> None:
-    monkeypatch.setattr(cli, "_start_tensorflow", lambda: None)
+    monkeypatch.setattr(cli, "start_tensorflow", lambda: None)
     monkeypatch.setattr(cli, "run_training", lambda *a, **k: fake_result({"numpy": [0.5]}))
     real = cli.load_dataset
 

@@ -24,7 +24,7 @@ def no_tensorflow(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse() -> None:
         raise AssertionError("TensorFlow was started")
 
-    monkeypatch.setattr(cli, "_start_tensorflow", refuse)
+    monkeypatch.setattr(cli, "start_tensorflow", refuse)
 
 
 def one_line_error(capsys: pytest.CaptureFixture, *args: str) -> str:
@@ -135,7 +135,7 @@ class Captured:
 ])
 def test_train_gives_each_architecture_its_data(capsys, tmp_path, monkeypatch, arch, layered,
                                                 x_shape) -> None:
-    monkeypatch.setattr(cli, "_start_tensorflow", lambda: None)
+    monkeypatch.setattr(cli, "start_tensorflow", lambda: None)
     captured = Captured()
     monkeypatch.setattr(cli, "run_training", captured)
     args = ["train", "--data", "digits8x8", "--out", str(tmp_path)]
@@ -159,7 +159,7 @@ def test_image_folder_kept_as_images_for_conv_layers(capsys, tmp_path, monkeypat
     from tests.test_datasets import make_images
 
     root = make_images(tmp_path / "imgs", {"a": (250, 0, 0), "b": (0, 0, 250)})
-    monkeypatch.setattr(cli, "_start_tensorflow", lambda: None)
+    monkeypatch.setattr(cli, "start_tensorflow", lambda: None)
     captured = Captured()
     monkeypatch.setattr(cli, "run_training", captured)
     base = ["train", "--data", f"images:{root}", "--image-size", "6", "--out", str(tmp_path)]

@@ -9,6 +9,8 @@ import pytest
 
 import numpy_impl as ni
 import numpy_impl.model as model_module
+from numpy_impl.costs import output_cost
+from numpy_impl.regularization import l2_penalty
 
 CASES = list(itertools.product(ni.HIDDEN_ACTIVATIONS, ni.OUTPUT_ACTIVATIONS, [0.0, 0.7],
                                [1, 2, 3, 4]))
@@ -116,3 +118,31 @@ def test_zero_gradients_have_zero_difference() -> None:
     params["b1"] = np.full_like(params["b1"], -100.0)
     result = ni.gradient_check(params, X, Y, "relu", "sigmoid")
     assert result.per_parameter["W1"] == 0.0 and result.per_parameter["b1"] == 0.0
+
+
+@pytest.mark.parametrize("hidden,output,lambd,depth",
+                         [("relu", "sigmoid", 0.0, 3), ("tanh", "softmax", 0.7, 2),
+                          ("sigmoid", "linear", 0.3, 1)])
+def test_centred_differences_are_the_public_paths(hidden: str, output: str, lambd: float,
+                                                  depth: int) -> None:
+    """gradient_check nudges one vector in place and runs the forward loop alone; each
+    entry of its grad_approx must be, bit for bit, the centred difference of costs
+    computed through the public functions on fresh copies of the nudged vector."""
+    params, X, Y = make_problem(hidden, output, depth)
+    loss = ni.resolve_loss(output, None)
+    result = ni.gradient_check(params, X, Y, hidden, output, lambd=lambd)
+    theta, layout = ni.params_to_vector(params)
+
+    def cost(vector: np.ndarray) -> float:
+        p = ni.vector_to_params(vector, layout)
+        AL, caches = ni.model_forward(X, p, hidden, output)
+        return output_cost(AL, caches[-1].Z, Y, loss) + l2_penalty(p, lambd, X.shape[1])
+
+    expected = np.empty_like(theta)
+    for i in range(theta.size):
+        plus, minus = theta.copy(), theta.copy()
+        plus[i] += result.epsilon
+        minus[i] -= result.epsilon
+        expected[i] = (cost(plus) - cost(minus)) / (2 * result.epsilon)
+    np.testing.assert_array_equal(result.grad_approx, expected)
+    assert result.cost == cost(theta)

@@ -156,3 +156,28 @@ def test_the_cycle_check_sees_a_cycle(tmp_path: Path, monkeypatch) -> None:
     (tmp_path / "parity").mkdir()
     with pytest.raises(AssertionError, match="from parity.report import _x"):
         test_no_module_imports_another_modules_underscore_names()
+
+
+def test_command_line_starts_keras_without_its_optional_integrations() -> None:
+    """The command line imports Keras with scikit-learn, pandas and matplotlib kept out
+    (about 1 s): afterwards they are absent, import normally, and Keras still trains;
+    a module imported before is left alone."""
+    code = """
+import sys
+import numpy as np
+import matplotlib  # imported before: left alone
+from parity.cli import KERAS_OPTIONAL, start_tensorflow
+start_tensorflow()
+import keras_impl, keras
+assert "matplotlib" in sys.modules
+assert not [m for m in sys.modules if m.split(".")[0] in ("sklearn", "pandas")], sys.modules
+assert set(KERAS_OPTIONAL) == {"sklearn", "pandas", "matplotlib"}
+import sklearn.datasets, pandas
+assert sys.modules["sklearn"] is sklearn and sys.modules["pandas"] is pandas
+model = keras_impl.build_model([3, 2, 1], seed=0)
+step = keras_impl.make_train_step(model, keras_impl.make_optimizer("adam", 0.01))
+print(float(step(np.ones((4, 3), "float32"), np.ones((4, 1), "float32"))))
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert float(result.stdout.split()[-1]) > 0
