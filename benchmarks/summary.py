@@ -117,6 +117,23 @@ def ratios(rows: list[dict[str, Any]]) -> list[tuple[str, str, float, str, str]]
             add("check: notebook check time - TensorFlow import time (s)",
                 f"week 4 ({impls['check']['mean']:.1f} s / {impls['import']['mean']:.1f} s)",
                 extra, "<= 3", extra <= 3)
+    table.extend(suite_rows(rows))
+    return table
+
+
+def suite_rows(rows: list[dict[str, Any]]) -> list[tuple[str, str, float, str, str]]:
+    """The main job's wall time (median round of ``python -m parity --quiet``, target
+    <= 12 s) and the test time ``pytest parity/`` reported (target <= 60 s), in seconds."""
+    table = []
+    for impls in _index(rows, "suite").values():
+        if "main job" in impls:
+            value = impls["main job"]["mean"]
+            table.append(("main job: python -m parity --quiet, wall time (s)",
+                          "median round", value, "<= 12", "met" if value <= 12 else "MISSED"))
+        test_time = impls.get("parity tests", {}).get("test_time")
+        if test_time is not None:
+            table.append(("suite: pytest parity/, test time (s)", "one run", test_time,
+                          "<= 60", "met" if test_time <= 60 else "MISSED"))
     return table
 
 

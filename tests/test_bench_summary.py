@@ -112,6 +112,20 @@ def test_conv_rows_scale_the_loop_and_judge_the_28x28_step(tmp_path: Path) -> No
     assert gemm[2] == pytest.approx(0.5) and "(2 / 4 GFLOP/s)" in gemm[1]
 
 
+@pytest.mark.parametrize("main_job,test_time,verdicts", [
+    (11.9, 59.5, ("met", "met")), (12.1, 60.5, ("MISSED", "MISSED")),
+    (12.0, 60.0, ("met", "met"))])
+def test_suite_rows_judge_seconds(tmp_path: Path, main_job: float, test_time: float,
+                                  verdicts: tuple[str, str]) -> None:
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps({"benchmarks": [
+        bench("m", main_job, kind="suite", impl="main job"),
+        bench("p", 70.0, kind="suite", impl="parity tests", test_time=test_time)]}))
+    rows = {r[0].split(":")[0]: r[2:] for r in summary.ratios(summary.load(path))}
+    assert rows["main job"] == (main_job, "<= 12", verdicts[0])  # the median round, not mean
+    assert rows["suite"] == (test_time, "<= 60", verdicts[1])  # pytest's test time, not wall
+
+
 def test_bad_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     empty = tmp_path / "empty.json"
     empty.write_text(json.dumps({"benchmarks": []}))
