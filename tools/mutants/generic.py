@@ -169,6 +169,9 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     ("network.py", "probs = (1.0,) * len(self.keep_probs)", "1.0 -> 2.0"):
         "inference keep values are only tested by keep < 1.0: 1.0 and 2.0 both mean no "
         "dropout",
+    ("gradient_check.py", "no_dropout = (1.0,) * (len(layout) // 2 - 1)", "1.0 -> 2.0"):
+        "the check's keep values are only tested by keep < 1.0: 1.0 and 2.0 both mean no "
+        "dropout",
     ("model.py", "need_dA_prev = layer > 1 or input_gradient", "1 -> 0"):
         "only decides whether dA0 is computed when input_gradient is False (a training "
         "step): it is then computed and stored in the step's own gradients, which the "
