@@ -6,6 +6,7 @@ that names the argument, what was received and what was expected.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 
@@ -152,10 +153,19 @@ def check_layer_dims(layer_dims: Sequence[int], name: str = "layer_dims") -> tup
     return dims
 
 
+@functools.lru_cache(maxsize=32)
+def _layer_keys(L: int) -> frozenset[str]:
+    """``{"W1", "b1", ..., "WL", "bL"}``."""
+    return frozenset(f"{p}{layer}" for layer in range(1, L + 1) for p in ("W", "b"))
+
+
 def num_layers(params: Mapping[str, np.ndarray], name: str = "params") -> int:
     """Return L for a params dict holding exactly W1, b1, ..., WL, bL."""
     if not isinstance(params, Mapping):
         raise TypeError(f"{name} must be a dict of arrays, got {type(params).__name__}")
+    L = len(params) // 2
+    if L >= 1 and params.keys() == _layer_keys(L):  # the valid case, without parsing keys
+        return L
     numbers = [int(k[1:]) for k in params
                if isinstance(k, str) and k[:1] in ("W", "b") and k[1:].isdigit()]
     L = max(numbers, default=0)
