@@ -8,6 +8,7 @@ without doubling the test run."""
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +22,7 @@ def run_main_job(out: Path, small: bool) -> None:
     """``python -m parity --quiet --out out`` (``small``: one architecture, one epoch);
     it must exit 0 with its zoo summary and its report."""
     extra = ["--archs", "logistic_regression", "--epochs", "1"] if small else []
+    shutil.rmtree(out, ignore_errors=True)  # each round must write its own report
     result = subprocess.run([sys.executable, "-m", "parity", "--quiet", "--out", str(out),
                              *extra], cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]

@@ -164,7 +164,7 @@ def num_layers(params: Mapping[str, np.ndarray], name: str = "params") -> int:
     if not isinstance(params, Mapping):
         raise TypeError(f"{name} must be a dict of arrays, got {type(params).__name__}")
     L = len(params) // 2
-    if L >= 1 and params.keys() == _layer_keys(L):  # the valid case, without parsing keys
+    if L >= 1 and set(params) == _layer_keys(L):  # the valid case, without parsing keys
         return L
     numbers = [int(k[1:]) for k in params
                if isinstance(k, str) and k[:1] in ("W", "b") and k[1:].isdigit()]

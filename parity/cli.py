@@ -53,8 +53,9 @@ if TYPE_CHECKING:
 
 
 # Keras imports these at its own import when they are installed, for integrations the
-# command line never uses (scikit-learn wrappers, pandas inputs to model.fit, an image
-# gallery plot): about 1 s of a command's start. Each falls back cleanly without them.
+# command line never uses (scikit-learn wrappers, its pandas type checks when slicing
+# model.fit's inputs, an image-gallery plot): about 1 s of a command's start. Each falls
+# back cleanly without them.
 KERAS_OPTIONAL = ("sklearn", "pandas", "matplotlib")
 
 
@@ -62,8 +63,10 @@ def start_tensorflow() -> None:
     """Import TensorFlow through keras_impl, which keeps its start-up lines off the
     terminal; must come before any module that imports keras or tensorflow itself. The
     modules of ``KERAS_OPTIONAL`` not yet imported are kept from Keras' import (marked
-    absent in ``sys.modules`` for its duration, then importable again), so this process'
-    Keras runs without those integrations."""
+    absent in ``sys.modules`` for its duration, then importable again). For the command
+    line's own process: Keras stays without those integrations for the rest of the
+    process (e.g. ``keras.wrappers.SKLearnClassifier`` refuses to work), so a library
+    user imports ``keras_impl`` instead."""
     if "keras_impl" in sys.modules:
         return
     blocked = [name for name in KERAS_OPTIONAL if name not in sys.modules]

@@ -213,3 +213,32 @@ def test_valid_calls_give_the_same_values_as_before() -> None:
     np.testing.assert_array_equal(ni.apply_dropout(Z, np.ones_like(Z), 0.5), Z * 2)
     X0, Y0 = parity.make_data(parity.ZOO["shallow_relu"], m=1)
     assert X0.shape == (2, 1) and Y0.shape == (1, 1)
+
+
+class _LenLies(dict):
+    def __len__(self) -> int:
+        return 4
+
+
+class _RepeatsKeys(dict):
+    def __iter__(self):
+        return iter(["W1", "b1", "W1", "b1"])
+
+    def __len__(self) -> int:
+        return 4
+
+
+class _ArrayKeys(dict):
+    def keys(self):
+        return np.array(list(super().keys()))
+
+
+@pytest.mark.parametrize("kind", [dict, _LenLies, _RepeatsKeys, _ArrayKeys])
+def test_params_are_read_by_their_keys_not_their_length(kind) -> None:
+    """check_params' quick test of the keys must agree with the full parse for any
+    Mapping, including ones whose len or keys() disagree with iteration."""
+    W1, b1 = np.ones((2, 3)), np.zeros((2, 1))
+    assert ni.check_params(kind({"W1": W1, "b1": b1})) == (3, 2)
+    if kind is not _RepeatsKeys:  # its iteration hides any third key
+        with pytest.raises(ValueError, match=r"missing \['b2'\], extra \[\]"):
+            ni.check_params(kind({"W1": W1, "b1": b1, "W2": W1}))
