@@ -38,7 +38,7 @@ import tensorflow as tf
 from keras_impl.layers import MaskedDropout
 from keras_impl.losses import check_loss, data_loss, l2_term
 from keras_impl.model import ExactL2, leaky_relu, make_initializer
-from keras_impl.training import check_lambd, check_x, check_xy
+from keras_impl.training import check_lambd, check_x, check_xy, tape_step
 
 LAYER_KINDS = ("conv", "maxpool", "avgpool", "flatten", "batchnorm", "dense", "dropout",
                "activation")
@@ -413,14 +413,9 @@ def make_layered_train_step(model: keras.Model, optimizer: keras.optimizers.Opti
     check_loss(loss, form)
     lambd = check_lambd(model, lambd)
     variables = list(layered_variables(model, trainable=True).values())
-
-    def step(X: Any, Y: Any, masks: Masks = None) -> Any:
-        with tf.GradientTape() as tape:
-            cost = layered_loss(model, X, Y, loss, form, lambd, masks, training=True)
-        optimizer.apply_gradients(zip(tape.gradient(cost, variables), variables, strict=True))
-        return cost
-
-    return tf.function(step, reduce_retracing=True) if compiled else step
+    return tape_step(lambda X, Y, masks: layered_loss(model, X, Y, loss, form, lambd, masks,
+                                                      training=True),
+                     variables, optimizer, compiled)
 
 
 def layered_train_step(model: keras.Model, optimizer: keras.optimizers.Optimizer, X: Any,

@@ -145,10 +145,21 @@ def make_train_step(model: keras.Model, optimizer: keras.optimizers.Optimizer,
     check_loss(loss, form)
     lambd = check_lambd(model, lambd)
     variables = [v for layer in dense_layers(model) for v in (layer.kernel, layer.bias)]
+    return tape_step(lambda X, Y, masks: batch_loss(model, X, Y, loss, form, lambd, masks,
+                                                    training=True),
+                     variables, optimizer, compiled)
+
+
+def tape_step(cost_of: Callable[[Any, Any, Masks], Any], variables: list[Any],
+              optimizer: keras.optimizers.Optimizer, compiled: bool) -> Callable[..., Any]:
+    """The training step both kinds of model take: ``step(X, Y, masks=None) -> cost``
+    computes ``cost_of(X, Y, masks)`` under a ``GradientTape`` and applies one update of
+    ``optimizer`` to ``variables`` (the cost is the one before the update);
+    ``compiled=True`` wraps it in ``tf.function``."""
 
     def step(X: Any, Y: Any, masks: Masks = None) -> Any:
         with tf.GradientTape() as tape:
-            cost = batch_loss(model, X, Y, loss, form, lambd, masks, training=True)
+            cost = cost_of(X, Y, masks)
         optimizer.apply_gradients(zip(tape.gradient(cost, variables), variables, strict=True))
         return cost
 
