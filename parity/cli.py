@@ -79,6 +79,7 @@ def start_tensorflow() -> None:
             if sys.modules.get(name, False) is None:
                 del sys.modules[name]
 
+
 SUMMARY_GROUPS = ("forward", "cost", "gradients", "numerical", "inference", "training")
 
 
