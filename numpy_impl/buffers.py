@@ -39,10 +39,15 @@ class Buffers:
                 return array
             del self._arrays[name]
         nbytes = math.prod(shape) * dtype.itemsize  # (cheap: called for every layer)
-        if nbytes < self.smallest or nbytes + self.nbytes > self.limit:
+        if not self.would_keep(nbytes) or nbytes + self.nbytes > self.limit:
             return None
         array = self._arrays[name] = np.empty(shape, dtype)
         return array
+
+    def would_keep(self, nbytes: int) -> bool:
+        """Whether an array of ``nbytes`` is large enough to be kept (a caller whose largest
+        array is not can skip asking for any)."""
+        return nbytes >= self.smallest
 
     @property
     def nbytes(self) -> int:

@@ -24,7 +24,7 @@ from numpy_impl._validate import (
     check_positive_int,
 )
 from numpy_impl.activations import ACTIVATIONS, get_activation
-from numpy_impl.buffers import SMALLEST, Buffers
+from numpy_impl.buffers import Buffers
 from numpy_impl.config import KeepProbs, NetworkConfig
 from numpy_impl.costs import check_labels, output_cost
 from numpy_impl.data import shuffled_batches
@@ -285,10 +285,11 @@ class NeuralNetwork:
         if masks is None:
             masks = self._draw_masks(X.shape[1])
         hidden, output = self._activations()
-        # arrays kept between steps, when any is large enough to be kept (see Buffers)
-        large = max(self.layer_dims) ** 2 * self.dtype.itemsize >= SMALLEST or (
-            max(self.layer_dims) * X.shape[1] * self.dtype.itemsize >= SMALLEST)
-        scratch = self._scratch() if large else None
+        # arrays kept between steps, when the largest one (a W or a Z) is worth keeping
+        scratch = self._scratch()
+        width = max(self.layer_dims)
+        if not scratch.would_keep(width * max(width, X.shape[1]) * self.dtype.itemsize):
+            scratch = None
         AL, caches = forward_pass(X, self.params, hidden, output, self.keep_probs, masks,
                                   self._rng, "X" if check_X else None, scratch)
         cost = self._cost(AL, caches, Y)
