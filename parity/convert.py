@@ -9,9 +9,11 @@ Keras:      ``X (m, n_x)``, ``kernel (n_{l-1}, n_l)``, ``bias (n_l,)``, input gr
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import h5py
 import keras
 import numpy as np
 
@@ -153,11 +155,54 @@ def load_keras_weights(path: str | os.PathLike, arch: Architecture) -> dict[str,
         raise ValueError(f"weights file {str(path)!r} does not exist")
     model = build_keras(arch)
     try:
+        found = _h5_inventory(path)
+    except Exception as exc:  # h5py raises many kinds
+        raise ValueError(f"cannot load {str(path)!r} into {arch.label()}: "
+                         f"{type(exc).__name__}: {exc}") from exc
+    # Keras loads a file's leading layers and ignores the rest (a deeper net, a
+    # BatchNormalization) and casts float64 to float32: the file must hold exactly what a
+    # model of arch writes, array for array, or it is refused.
+    with tempfile.TemporaryDirectory() as tmp:
+        own = Path(tmp) / "arch.weights.h5"
+        model.save_weights(own)
+        expected = _h5_inventory(own)
+    if found != expected:
+        raise ValueError(f"{str(path)!r} is not a weights file of {arch.label()}: "
+                         f"{_inventory_difference(found, expected)}")
+    try:
         model.load_weights(path)
     except Exception as exc:  # h5py and Keras raise many kinds
         raise ValueError(f"cannot load {str(path)!r} into {arch.label()}: "
                          f"{type(exc).__name__}: {exc}") from exc
     return params_from_keras(model)
+
+
+def _h5_inventory(path: Path) -> dict[str, tuple[tuple[int, ...], str]]:
+    """Every array of an HDF5 file: its path -> (shape, dtype name)."""
+    out: dict[str, tuple[tuple[int, ...], str]] = {}
+
+    def visit(name: str, obj: object) -> None:
+        if isinstance(obj, h5py.Dataset):
+            out[name] = (tuple(obj.shape), obj.dtype.name)
+
+    with h5py.File(path, "r") as file:
+        file.visititems(visit)
+    return out
+
+
+def _inventory_difference(found: Mapping[str, tuple], expected: Mapping[str, tuple]) -> str:
+    """The first few differences between two ``_h5_inventory`` results, in words."""
+    def show(name: str, entry: tuple) -> str:
+        return f"{name} {entry[0]} {entry[1]}"
+
+    parts = [f"it has {show(k, found[k])}, which the architecture has not"
+             for k in sorted(set(found) - set(expected))]
+    parts += [f"it lacks {show(k, expected[k])}" for k in sorted(set(expected) - set(found))]
+    parts += [f"{k} is {found[k][0]} {found[k][1]}, expected {expected[k][0]} "
+              f"{expected[k][1]}" for k in sorted(set(found) & set(expected))
+              if found[k] != expected[k]]
+    more = f" (and {len(parts) - 3} more)" if len(parts) > 3 else ""
+    return "; ".join(parts[:3]) + more
 
 
 # --- networks of layers ---------------------------------------------------------------------

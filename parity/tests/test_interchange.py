@@ -51,13 +51,47 @@ def test_weights_file_errors(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="must end with '.weights.h5'"):
         parity.save_keras_weights(params, tmp_path / "w.h5", arch)
     path = parity.save_keras_weights(params, tmp_path / "w.weights.h5", arch)
-    with pytest.raises(ValueError, match="cannot load .* into image_4layer"):
+    with pytest.raises(ValueError, match="is not a weights file of image_4layer"):
         parity.load_keras_weights(path, parity.ZOO["image_4layer"])
     (tmp_path / "junk.weights.h5").write_bytes(b"not hdf5")
     with pytest.raises(ValueError, match="cannot load"):
         parity.load_keras_weights(tmp_path / "junk.weights.h5", arch)
     with pytest.raises(ValueError, match="does not exist"):
         parity.load_keras_weights(tmp_path / "none.weights.h5", arch)
+
+
+def _user_file(tmp_path: Path, layers: list, dtype: str = "float32") -> Path:
+    """A weights file of a user's Keras model: 4 inputs, then ``layers``."""
+    import keras
+
+    model = keras.Sequential([keras.Input((4,), dtype=dtype), *layers])
+    path = tmp_path / "user.weights.h5"
+    model.save_weights(path)
+    return path
+
+
+@pytest.mark.parametrize("case,expected", [
+    ("deeper", r"has layers/dense_2/vars/0 \(1, 1\) float32, which the architecture has not"),
+    ("batchnorm", r"has layers/batch_normalization/vars/0 \(5,\) float32"),
+    ("shallower", r"lacks layers/dense_1/vars/0 \(5, 1\) float32"),
+    ("float64", r"layers/dense/vars/0 is \(4, 5\) float64, expected \(4, 5\) float32"),
+])
+def test_weights_of_another_model_are_refused(tmp_path: Path, case: str, expected: str) -> None:
+    """Keras itself would load the leading layers of a deeper file, skip a
+    BatchNormalization's arrays and round float64 to float32: each is refused instead."""
+    import keras
+
+    dense = keras.layers.Dense
+    layers = {"deeper": [dense(5, "relu"), dense(1, "relu"), dense(1, "sigmoid")],
+              "batchnorm": [dense(5), keras.layers.BatchNormalization(), keras.layers.ReLU(),
+                            dense(1, "sigmoid")],
+              "shallower": [dense(5, "sigmoid")],
+              "float64": [dense(5, "relu", dtype="float64"), dense(1, "sigmoid", dtype="float64")],
+              }[case]
+    path = _user_file(tmp_path, layers)
+    arch = parity.Architecture(layer_dims=(4, 5, 1), dtype="float32")
+    with pytest.raises(ValueError, match=expected):
+        parity.load_keras_weights(path, arch)
 
 
 def test_lockstep_keras_training_is_repeatable() -> None:
