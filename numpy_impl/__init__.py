@@ -48,7 +48,7 @@ from numpy_impl.costs import (
 from numpy_impl.data import Standardizer, random_mini_batches
 from numpy_impl.datasets import Dataset, load_dataset
 from numpy_impl.dense import my_dense, my_dense_v, my_sequential
-from numpy_impl.divergence import DivergenceError, DivergenceWarning
+from numpy_impl.divergence import EXPLOSION_FACTOR, DivergenceError, DivergenceWarning, blow_up
 from numpy_impl.gradient_check import (
     GradientCheckResult,
     gradient_check,
@@ -118,6 +118,7 @@ from numpy_impl.rng import SeedLike, as_generator
 
 __all__ = [
     "ACTIVATIONS", "Activation", "Adam", "DEFAULT_LOSS", "Dataset", "DivergenceError",
+    "EXPLOSION_FACTOR", "blow_up",
     "DivergenceWarning",
     "GradientCheckResult",
     "GradientDescent", "HIDDEN_ACTIVATIONS", "INITIALIZERS", "KERAS_EPSILON",

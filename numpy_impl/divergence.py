@@ -3,9 +3,23 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
+
+# a run whose last epoch's cost exceeds this many times max(first epoch's cost, 1) has blown
+# up, though every number is still finite
+EXPLOSION_FACTOR = 1e3
+
+
+def blow_up(costs: Sequence[float], name: str = "cost") -> str | None:
+    """Why a finite run with these epoch ``costs`` has blown up (the last above
+    ``EXPLOSION_FACTOR`` times max(first, 1)), in words ("the {name} grew from ..."), or
+    None when it has not."""
+    if len(costs) and costs[-1] > EXPLOSION_FACTOR * max(costs[0], 1.0):
+        return (f"the {name} grew from {costs[0]:.4g} (epoch 1) to {costs[-1]:.4g} "
+                f"(epoch {len(costs)}): training is diverging; try a smaller learning_rate")
+    return None
 
 
 class DivergenceError(FloatingPointError):

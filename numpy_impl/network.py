@@ -28,7 +28,12 @@ from numpy_impl.buffers import Buffers
 from numpy_impl.config import KeepProbs, NetworkConfig
 from numpy_impl.costs import check_labels, output_cost
 from numpy_impl.data import shuffled_batches
-from numpy_impl.divergence import DivergenceError, DivergenceWarning, first_non_finite
+from numpy_impl.divergence import (
+    DivergenceError,
+    DivergenceWarning,
+    blow_up,
+    first_non_finite,
+)
 from numpy_impl.initializers import initialize_parameters
 from numpy_impl.model import backward_pass, forward_pass
 from numpy_impl.modelfile import MAX_PARAMETERS, read_model_file, write_model_file
@@ -47,9 +52,6 @@ Batches = list[tuple[np.ndarray, np.ndarray]]
 # update rules (a subclass, or a step patched on the class, may keep them): under these the
 # training step's dW arrays are reused (see numpy_impl.buffers)
 BUILT_IN = {cls: cls.step for cls in OPTIMIZERS.values()}
-# fit warns (DivergenceWarning) when its last epoch's cost exceeds this many times
-# max(first epoch's cost, 1): finite, but the run has blown up
-EXPLOSION_FACTOR = 1e3
 
 
 class NeuralNetwork:
@@ -414,10 +416,9 @@ class NeuralNetwork:
             self._epochs_trained += 1
             if verbose:
                 _progress(epoch, epochs, cost)
-        if costs[-1] > EXPLOSION_FACTOR * max(costs[0], 1.0):
-            warnings.warn(f"the cost grew from {costs[0]:.4g} (epoch 1) to {costs[-1]:.4g} "
-                          f"(epoch {epochs}): training is diverging; try a smaller "
-                          "learning_rate", DivergenceWarning, stacklevel=2)
+        message = blow_up(costs)
+        if message is not None:
+            warnings.warn(message, DivergenceWarning, stacklevel=2)
         return costs
 
     # --- inference ----------------------------------------------------------

@@ -493,7 +493,16 @@ def cmd_main(args: argparse.Namespace) -> int:
     _plot(args.outputs, out, result)
     _write(args.outputs, out, "report.json",
            {"zoo": zoo, "training": training_record(result, data)})
-    return 0 if all(r.passed for r in reports.values()) else 1
+    return _exit_status(result, all(r.passed for r in reports.values()))
+
+
+def _exit_status(result: Any, passed: bool = True) -> int:
+    """A command's exit status after training that ended finite: 1 when it blew up (said
+    on stderr, like a divergence; its files are kept) or ``passed`` is False, else 0."""
+    if result.diverged:
+        print(f"error: {result.diverged}", file=sys.stderr)
+        return 1
+    return 0 if passed else 1
 
 
 def load_data(spec: str, seed: int, image_size: int = 20, images: bool = False) -> Dataset:
@@ -543,7 +552,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         raise
     _plot(args.outputs, out, result)
     _write(args.outputs, out, "training.json", training_record(result, data))
-    return 0
+    return _exit_status(result)
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -195,7 +195,8 @@ class BackendRun:
 @dataclass
 class SideBySide:
     """Both backends trained in lockstep on one dataset. ``diverged``: why training
-    stopped early (the runs then hold the completed epochs, no final evaluation)."""
+    stopped early (the runs then hold the completed epochs, no final evaluation), or why
+    a run that ended finite has blown up (``numpy_impl.blow_up``; runs complete)."""
 
     title: str
     settings: dict[str, Any]
@@ -209,7 +210,7 @@ class SideBySide:
         def acc(value: float | None) -> str:
             return "-" if value is None else f"{value:.4f}"
 
-        rows = [head] + [(r.backend, "-" if r.final_cost is None else f"{r.final_cost:.6f}",
+        rows = [head] + [(r.backend, "-" if r.final_cost is None else _number(r.final_cost),
                           acc(r.train_accuracy),
                           acc(r.test_accuracy), f"{r.seconds:.2f}") for r in self.runs.values()]
         widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
@@ -219,7 +220,8 @@ class SideBySide:
             lines.append(f"largest parameter difference, numpy vs keras: "
                          f"{self.max_param_diff:.3e}")
         if self.diverged:
-            lines.append(f"stopped: {self.diverged}")
+            ended = all(r.final_cost is not None for r in self.runs.values())
+            lines.append(f"{'diverging' if ended else 'stopped'}: {self.diverged}")
         return "\n".join(line.rstrip() for line in lines)
 
     def to_dict(self) -> dict[str, Any]:
@@ -227,6 +229,11 @@ class SideBySide:
         return {"title": self.title, "settings": self.settings,
                 "max_param_diff": self.max_param_diff, "diverged": self.diverged,
                 "runs": {k: vars(v) for k, v in self.runs.items()}}
+
+
+def _number(value: float) -> str:
+    """A cost for the table: 6 decimals, or 4 significant digits beyond 1e6."""
+    return f"{value:.6f}" if abs(value) < 1e6 else f"{value:.4e}"
 
 
 def evaluate(arch: Architecture, params: Params, X: np.ndarray, Y: np.ndarray,
@@ -325,4 +332,8 @@ def train_in_lockstep(run: LockstepBase, optimizer: ni.GradientDescent, X: np.nd
     if len(finals) == 2:
         result.max_param_diff = max(float(np.max(np.abs(finals["numpy"][k] - finals["keras"][k])))
                                     for k in finals["numpy"])
+    # finite, but blown up (NeuralNetwork.fit's DivergenceWarning): said, not raised
+    blown = [m for b in run.backends if (m := ni.blow_up(history[b], f"{b} cost")) is not None]
+    if blown:
+        result.diverged = blown[0]
     return result

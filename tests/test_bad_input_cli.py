@@ -189,7 +189,7 @@ def test_ctrl_c_while_loading(capsys, tmp_path, monkeypatch) -> None:
 
 def fake_result(costs: dict[str, list[float]]) -> SimpleNamespace:
     runs = {b: SimpleNamespace(costs=c) for b, c in costs.items()}
-    return SimpleNamespace(title="fake", runs=runs,
+    return SimpleNamespace(title="fake", runs=runs, diverged=None,
                            to_dict=lambda: {"runs": {b: {"costs": c} for b, c in costs.items()}})
 
 

@@ -123,7 +123,8 @@ class Captured:
     def __call__(self, arch, data, *args, **kwargs):
         self.calls.append((arch, data))
         from types import SimpleNamespace
-        return SimpleNamespace(title="t", runs={"numpy": SimpleNamespace(costs=[0.5])},
+        return SimpleNamespace(title="t", diverged=None,
+                               runs={"numpy": SimpleNamespace(costs=[0.5])},
                                to_dict=lambda: {"runs": {}})
 
 

@@ -40,3 +40,55 @@ def test_side_by_side_divergence_names_epoch_and_step_and_keeps_what_it_has(
     for run in partial.runs.values():
         assert all(np.isfinite(run.costs)) and run.final_cost is None
     assert "stopped: training diverged" in partial.table()
+
+
+def test_a_finite_blow_up_is_said_not_passed() -> None:
+    """A run that ends finite but has blown up (``numpy_impl.blow_up``, fit's
+    DivergenceWarning) keeps its results and says so in ``diverged``."""
+    arch = Architecture(layer_dims=(2, 8, 1))
+    X, Y = make_data(arch, 16)
+    result = train_side_by_side(arch, X, Y, optimizer="gd", learning_rate=100.0, epochs=5,
+                                batch_size=8, backends=("numpy",))
+    costs = result.runs["numpy"].costs
+    assert all(np.isfinite(costs)) and result.runs["numpy"].final_cost is not None
+    assert result.diverged == ni.blow_up(costs, "numpy cost")
+    assert result.diverged.startswith(f"the numpy cost grew from {costs[0]:.4g} (epoch 1) to ")
+    assert f"diverging: {result.diverged}" in result.table()
+    json.dumps(result.to_dict(), allow_nan=False)
+    calm = train_side_by_side(arch, X, Y, optimizer="gd", learning_rate=0.1, epochs=5,
+                              batch_size=8, backends=("numpy",))
+    assert calm.diverged is None and "diverging" not in calm.table()
+
+
+def test_blow_up_threshold() -> None:
+    assert ni.blow_up([0.5, ni.EXPLOSION_FACTOR]) is None  # max(first, 1) = 1
+    assert ni.blow_up([0.5, ni.EXPLOSION_FACTOR * 1.01]) == (
+        "the cost grew from 0.5 (epoch 1) to 1010 (epoch 2): training is diverging; try a "
+        "smaller learning_rate")
+    assert ni.blow_up([10.0, 9e3]) is None and ni.blow_up([10.0, 1.1e4]) is not None
+    assert ni.blow_up([]) is None
+
+
+def test_train_command_exits_1_on_a_finite_blow_up(capsys, tmp_path, monkeypatch) -> None:
+    """--lr's help promises that a diverging run is reported with exit status 1: a finite
+    blow-up too, after writing its files; a huge cost is printed in e-notation."""
+    from parity import cli
+
+    monkeypatch.setattr(cli, "start_tensorflow", lambda: None)  # numpy only
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal(200)
+    y = rng.standard_normal(200) * 40
+    rows = [f"{a:.4f},{b:.4f},{int(a > 0)}" for a, b in zip(x, y, strict=True)]
+    (tmp_path / "d.csv").write_text("x,y,target\n" + "\n".join(rows) + "\n")
+    out_dir = tmp_path / "out"
+    status = cli.main(["train", "--data", f"csv:{tmp_path / 'd.csv'}:target", "--backend",
+                       "numpy", "--optimizer", "gd", "--lr", "1e6", "--epochs", "5", "--arch",
+                       "2,8,1", "--quiet", "--out", str(out_dir)])
+    out, err = capsys.readouterr()
+    record = json.loads((out_dir / "training.json").read_text(),
+                        parse_constant=lambda token: pytest.fail(token))
+    assert status == 1
+    assert err.strip().splitlines() == [f"error: {record['diverged']}"]
+    assert record["diverged"].startswith("the numpy cost grew from ")
+    row = next(line for line in out.splitlines() if line.startswith("numpy "))
+    assert "e+" in row.split()[1] and len(row) < 80
