@@ -294,20 +294,37 @@ def _hidden(entry: Path) -> bool:
     return entry.name.startswith(".") or entry.name == "__MACOSX"
 
 
-def _read_image(image, file: Path, size: int) -> np.ndarray:
-    """One image -> ``(size, size, 3)`` in [0, 1]; any failure a ValueError naming it."""
+# PIL modes whose samples are not 8 bits: convert("RGB") would clip them (a 16-bit gray
+# turns white), and their range (I: any int32, F: any float) is not known
+WIDE_MODES = ("I", "I;16", "I;16L", "I;16B", "I;16N", "F")
+EXIF_ORIENTATION = 0x0112  # the EXIF tag: 1 upright, 2-8 mirrored and/or turned
+
+
+def _read_image(image, file: Path, size: int) -> tuple[np.ndarray, bool]:
+    """One image -> ``(size, size, 3)`` in [0, 1], upright (turned by its EXIF orientation:
+    the second value says whether it was); any failure a ValueError naming it."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", image.DecompressionBombWarning)
+            # a palette PNG with a transparent colour: read as its RGB, like any other
+            warnings.filterwarnings("ignore", "Palette images with Transparency")
             with image.open(file) as img:
-                pixels = img.convert("RGB").resize((size, size), image.Resampling.BILINEAR)
-                return np.asarray(pixels, dtype=np.float64) / 255.0
+                mode = img.mode
+                if mode not in WIDE_MODES:
+                    turned = img.getexif().get(EXIF_ORIENTATION, 1) in range(2, 9)
+                    upright = _require("PIL.ImageOps").exif_transpose(img)
+                    pixels = upright.convert("RGB").resize((size, size),
+                                                           image.Resampling.BILINEAR)
+                    return np.asarray(pixels, dtype=np.float64) / 255.0, turned
     except (image.DecompressionBombError, image.DecompressionBombWarning) as exc:
         raise ValueError(f"image {str(file)!r} is refused as a possible decompression "
                          f"bomb: {exc}") from exc
     except Exception as exc:  # PIL raises OSError, SyntaxError, EOFError, struct.error...
         raise ValueError(f"cannot read image {str(file)!r}: {type(exc).__name__}: "
                          f"{exc}") from exc
+    raise ValueError(f"image {str(file)!r} has PIL mode {mode!r} (16- or 32-bit integer or "
+                     "floating-point samples, which would be clipped); expected 8 bits per "
+                     "channel (modes 1, L, P, RGB, RGBA, CMYK, ...): convert it first")
 
 
 def load_images(directory: str | os.PathLike, size: int = 20, test_size: float = 0.2,
@@ -331,8 +348,14 @@ def load_images(directory: str | os.PathLike, size: int = 20, test_size: float =
         raise ValueError(f"image folder {str(root)!r} needs one sub-folder per class (at "
                          f"least 2), found {[d.name for d in class_dirs]}")
     columns, labels, others = [], [], []
+    rotated = 0
     for label, folder in enumerate(class_dirs):
         inside = sorted(folder.iterdir())
+        nested = [f.name for f in inside if f.is_dir() and not _hidden(f)]
+        if nested:
+            raise ValueError(f"class folder {str(folder)!r} holds folder(s) {nested[:3]}; "
+                             "expected the images of each class directly in its folder "
+                             "(one level of sub-folders, one per class)")
         hidden += [f for f in inside if _hidden(f)]
         files = [f for f in inside if not _hidden(f) and f.is_file()
                  and f.suffix.lower() in IMAGE_SUFFIXES]
@@ -341,8 +364,10 @@ def load_images(directory: str | os.PathLike, size: int = 20, test_size: float =
             raise ValueError(f"class folder {str(folder)!r} holds no images "
                              f"({', '.join(IMAGE_SUFFIXES)})")
         for file in files:
-            columns.append(_read_image(image, file, size))
+            pixels, turned = _read_image(image, file, size)
+            columns.append(pixels)
             labels.append(label)
+            rotated += turned
     classes = [d.name for d in class_dirs]
     mapping = ", ".join(f"{c} -> {i}" for i, c in enumerate(classes))
     decisions = [f"classes are the sub-folders: {mapping}"]
@@ -353,6 +378,8 @@ def load_images(directory: str | os.PathLike, size: int = 20, test_size: float =
     if stray or others:
         decisions.append(f"ignored {len(stray) + len(others)} entry(ies) that are not "
                          "images in a class folder")
+    if rotated:
+        decisions.append(f"turned {rotated} image(s) upright by their EXIF orientation")
     notes = f"RGB {size}x{size} scaled to [0, 1]"
     if as_images:
         return _finish_images(f"images:{root.name}", np.stack(columns), _targets(

@@ -119,3 +119,55 @@ def test_split_is_seeded() -> None:
     c = load_dataset("digits8x8:0,1", seed=6)
     assert np.array_equal(a.X_train, b.X_train)
     assert not np.array_equal(a.X_train, c.X_train)
+
+
+# --- image files nobody here wrote (review of foreign input) ----------------------------------
+@pytest.mark.parametrize("mode", ["I;16", "I", "F"])
+def test_wide_samples_are_refused_not_clipped(tmp_path: Path, mode: str) -> None:
+    """A 16-bit gray PNG (or a 32-bit/float TIFF) would be clipped to white by an RGB
+    conversion: refused, naming the file and its mode."""
+    from PIL import Image
+
+    dark = np.full((6, 6), 1000, np.uint16)  # 1.5% of 16-bit full scale
+    root = tmp_path / "pics"
+    for name in ("a", "b"):
+        (root / name).mkdir(parents=True)
+        Image.fromarray(np.full((6, 6), 200, np.uint8)).save(root / name / "0.png")
+    wide = Image.fromarray(dark) if mode == "I;16" else Image.fromarray(
+        dark.astype(np.int32 if mode == "I" else np.float32))
+    assert wide.mode == mode
+    wide.save(root / "b" / ("1.png" if mode == "I;16" else "1.tif"))
+    with pytest.raises(ValueError, match=rf"/b/1\.(png|tif)' has PIL mode '{mode}' .*"
+                                         r"expected 8 bits per channel"):
+        load_dataset(f"images:{root}", image_size=4)
+
+
+def test_exif_orientation_is_applied_and_recorded(tmp_path: Path) -> None:
+    """A photo stored sideways with an EXIF orientation reads as it is shown: upright."""
+    from PIL import Image
+
+    upright = np.zeros((8, 8, 3), np.uint8)
+    upright[:4] = 255  # the top half white
+    root = tmp_path / "pics"
+    for name in ("side", "up"):
+        (root / name).mkdir(parents=True)
+    Image.fromarray(upright).save(root / "up" / "0.png")
+    stored = Image.fromarray(np.rot90(upright, 1).copy())  # shown after a 90 degree turn
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90 CW to display
+    stored.save(root / "side" / "0.png", exif=exif)
+    data = load_dataset(f"images:{root}", image_size=8, images=True, test_size=0.5)
+    X = np.concatenate([data.X_train, data.X_test])
+    assert np.array_equal(X[0], X[1])  # the same picture once turned upright
+    assert "turned 1 image(s) upright by their EXIF orientation" in data.decisions
+
+
+def test_a_class_folder_with_folders_inside_is_refused(tmp_path: Path) -> None:
+    from PIL import Image
+
+    root = tmp_path / "pics"
+    for folder in ("cat", "dog", "cat/more"):
+        (root / folder).mkdir(parents=True)
+        Image.fromarray(np.full((4, 4), 9, np.uint8)).save(root / folder / "0.png")
+    with pytest.raises(ValueError, match=r"class folder '.*/cat' holds folder\(s\) \['more'\]"):
+        load_dataset(f"images:{root}", image_size=4)
