@@ -15,11 +15,12 @@ The policy, column by column (cells are stripped of surrounding whitespace first
   separator is ``;`` (Excel in decimal-comma locales), thousands otherwise;
 - a column numeric except some cells (more than half numeric) is an error naming the
   column, the line and the cell; ``categorical=("col",)`` one-hot encodes it on purpose;
-- Yes/No, True/False, Y/N, T/F (any case) -> 1/0;
+- Yes/No, True/False, Y/N, T/F (any case, one pair per column) -> 1/0;
 - other text: one-hot (categories from the whole file), at most ``MAX_CATEGORIES``;
 - dropped, and said so: columns without any value, an unnamed column holding the row
   numbers (a saved pandas index), an identifier column (named ``id``, ``..._id``,
-  ``...Id``) whose values are all distinct;
+  ``...Id``, ``...ID`` after a lower-case letter or digit) whose values are all distinct
+  and not fractional numbers;
 - the target: Yes/No and True/False words case-insensitively (one class each), numbers
   compared as numbers (``1`` = ``1.0``); more than ``MAX_CLASSES`` values, non-integer
   numbers, one class only, a missing label: errors.
@@ -46,6 +47,12 @@ MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "?", "#n/a"})
 NON_FINITE = frozenset({"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"})
 TRUE_WORDS = frozenset({"yes", "true", "y", "t"})
 FALSE_WORDS = frozenset({"no", "false", "n", "f"})
+# a column is read as 1/0 only when its words (any case) come from one of these pairs:
+# "Y/N/T/F" or "F/N" are four or two codes, not one yes/no
+WORD_PAIRS = (frozenset({"yes", "no"}), frozenset({"true", "false"}), frozenset({"y", "n"}),
+              frozenset({"t", "f"}))
+# a feature is standardised through its squares: beyond this they overflow float64
+LARGEST = 1e150
 SEPARATORS = (",", ";", "\t", "|")
 CURRENCIES = ("$", "€", "£", "¥")
 
@@ -55,6 +62,8 @@ _THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})*(?:\.\d+)?")
 _DECIMAL_COMMA = re.compile(rf"[+-]?\d+(?:,\d+)?{_EXP}")
 _GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+")
 _ID_NAME = re.compile(r"(?:^|[_\s.\-])id$|^index$|^rowid$", re.IGNORECASE)
+_CAMEL_ID = re.compile(r"[a-z0-9](?:Id|ID)$")  # customerId, userID; not HUMID, LIPID
+_INTEGER = re.compile(r"[+-]?\d+")
 
 
 def _require(module: str):
@@ -305,6 +314,13 @@ def _feature(column: str, cells: list[str], lines: list[int], sep: str, categori
     numeric_like = len(present) - len(bad) + sum(
         c.lower() in NON_FINITE or _overflows(c) for c, _ in bad)
     if not bad:
+        huge = next(((c, line) for (c, line), v in zip(present, numbers, strict=True)
+                     if abs(v) > LARGEST), None)
+        if huge is not None:
+            raise ValueError(
+                f"column {column!r} line {huge[1]} has {huge[0]!r}, beyond +-{LARGEST:g}: "
+                "the sum of its squares can overflow a 64-bit float, so the column cannot "
+                "be standardised; expected values of a smaller scale (rescale the column)")
         column_values = iter(numbers)
         out = np.array([np.nan if _is_missing(c) else next(column_values) for c in cells])
         return "numeric", out, (), ([] if description == "plain" else
@@ -324,8 +340,7 @@ def _feature(column: str, cells: list[str], lines: list[int], sep: str, categori
             f"column {column!r} is numeric except {len(bad)} cell(s): line {line} has "
             f"{cell!r} ({why}); expected numbers, or an empty cell for a missing one "
             f"(pass categorical=({column!r},) to one-hot encode it on purpose)")
-    lowered = {c.lower() for c in values}
-    if lowered <= TRUE_WORDS | FALSE_WORDS:
+    if _yes_no(values):
         ones = sorted({c for c in values if c.lower() in TRUE_WORDS})
         zeros = sorted({c for c in values if c.lower() in FALSE_WORDS})
         out = np.array([np.nan if _is_missing(c) else float(c.lower() in TRUE_WORDS)
@@ -342,8 +357,18 @@ def _feature(column: str, cells: list[str], lines: list[int], sep: str, categori
         f"one-hot {column!r} ({len(categories)} categories)"]
 
 
+def _yes_no(cells: list[str]) -> bool:
+    """Whether these (present) cells are the words of one yes/no pair, any case."""
+    lowered = {c.lower() for c in cells}
+    return any(lowered <= pair for pair in WORD_PAIRS)
+
+
 # --- the target -----------------------------------------------------------------------
-def _class_key(cell: str) -> tuple[int, float | str]:
+def _class_key(cell: str) -> tuple[int, int | float | str]:
+    """A label's class: integers exactly (9007199254740993 is not ...992), other numbers
+    as floats (1.0 = 1), yes/no words in any case."""
+    if _INTEGER.fullmatch(cell):
+        return (0, int(cell))
     if _PLAIN.fullmatch(cell):
         return (0, float(cell))
     word = cell.lower()
@@ -364,7 +389,7 @@ def _labels(column: str, cells: list[str], lines: list[int]
             raise ValueError(f"target column {column!r} has a non-finite number on line "
                              f"{line} ({cell!r}); expected class labels")
     keys = [_class_key(c) for c in cells]
-    if all(k[0] == 1 for k in keys):
+    if all(k[0] == 1 for k in keys) and _yes_no(cells):  # one pair: a class per meaning
         keys = [(1, "yes" if k[1] in TRUE_WORDS else "no") for k in keys]
     for key, cell, line in zip(keys, cells, lines, strict=True):
         if key[0] == 0 and not float(key[1]).is_integer():
@@ -448,9 +473,10 @@ def read_table(path: str | os.PathLike, target: str,
             raise ValueError(f"column {i + 1} of {str(path)!r} has no name in the header "
                              f"but holds values (line {lines[0]}: {cells[0]!r}); expected "
                              "every column with data to be named")
-        if (_ID_NAME.search(name) or name.endswith("Id") or name.endswith("ID")) and \
+        if (_ID_NAME.search(name) or _CAMEL_ID.search(name)) and \
                 name not in categorical and not any(_is_missing(c) for c in cells) and \
-                len(set(cells)) == len(cells) and len(cells) > 1:
+                len(set(cells)) == len(cells) and len(cells) > 1 and not any(
+                    _PLAIN.fullmatch(c) and not _INTEGER.fullmatch(c) for c in cells):
             dropped.append(f"dropped identifier column {name!r} (every value distinct)")
             continue
         kind, values, cats, notes = _feature(name, cells, lines, sep, name in categorical)

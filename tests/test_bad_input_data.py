@@ -104,6 +104,28 @@ ACCEPTED: list[tuple[str, str | bytes, str, Callable[[Path], None]]] = [
     ("Yes/No feature column is 1/0", "smoker,y\nYes,a\nno,b\nYES,a\n", "y",
      lambda p: _check_decisions(p, "y", ["'smoker': YES/Yes -> 1, no -> 0"],
                                 x0=[1.0, 0.0, 1.0])),
+    # found by review: codes that are not one yes/no pair are categories, never merged
+    ("F/N grades are two categories, not one 'no'", "grade,y\nF,a\nN,b\nF,a\nN,b\n", "y",
+     lambda p: _check_decisions(p, "y", ["one-hot 'grade' (2 categories)"],
+                                names=["grade=F", "grade=N"])),
+    ("Y/N/T/F codes are four categories", "code,y\nY,a\nN,b\nT,a\nF,b\n", "y",
+     lambda p: _check_decisions(p, "y", ["one-hot 'code' (4 categories)"],
+                                names=["code=F", "code=N", "code=T", "code=Y"])),
+    ("T/F/Y/N target is four classes", "x,y\n1,T\n2,F\n3,Y\n4,N\n", "y",
+     lambda p: _check_xy(p, ("F", "N", "T", "Y"), [[0, 1, 0, 0], [0, 0, 0, 1], [1, 0, 0, 0],
+                                                   [0, 0, 1, 0]])),
+    ("HUMID and LIPID are features, not identifiers",
+     "HUMID,LIPID,y\n40.2,1.5,a\n41.7,2.5,b\n39.9,3.5,a\n", "y",
+     lambda p: _check_decisions(p, "y", [], names=["HUMID", "LIPID"])),
+    ("a camel-case userID is an identifier", "userID,x,y\n17,5,a\n4,6,b\n9,7,a\n", "y",
+     lambda p: _check_decisions(p, "y", ["dropped identifier column 'userID'"],
+                                names=["x"])),
+    ("an _id column of fractions is a feature", "cell_id,y\n0.25,a\n0.5,b\n0.75,a\n", "y",
+     lambda p: _check_decisions(p, "y", [], names=["cell_id"])),
+    ("integer labels beyond 2**53 stay distinct",
+     "x,y\n1,9007199254740992\n2,9007199254740993\n3,9007199254740994\n", "y",
+     lambda p: _check_xy(p, ("9007199254740992", "9007199254740993", "9007199254740994"),
+                         [[1, 0, 0], [0, 1, 0], [0, 0, 1]])),
 ]
 
 
@@ -181,6 +203,9 @@ REFUSED: list[tuple[str, str | bytes, str, dict, str]] = [
     ("a PNG renamed .csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "y", {},
      r"as delimited text"),
     ("target given empty", "x,y\n1,a\n", "", {}, r"target must be a non-empty column name"),
+    # found by review: scikit-learn's mean overflowed and its imputer dropped the column
+    ("values whose squares overflow", "big,x,y\n1.7e308,1,a\n-1.7e308,2,b\n1e300,3,a\n", "y",
+     {}, r"column 'big' line 2 has '1.7e308', beyond \+-1e\+150: the sum of its squares"),
 ]
 
 
