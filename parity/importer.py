@@ -143,6 +143,14 @@ def _loss_of(model: keras.Model, output: str) -> str | None:
     if cfg.get("label_smoothing"):
         raise ValueError(f"loss {name} with label_smoothing={cfg['label_smoothing']} is not "
                          "supported")
+    reduction = cfg.get("reduction", "sum_over_batch_size")
+    if reduction not in ("sum_over_batch_size", "auto"):
+        raise ValueError(f"loss {name} with reduction={reduction!r} is not supported; "
+                         "numpy_impl's cost is the mean over the batch "
+                         "(reduction='sum_over_batch_size', Keras' default)")
+    if cfg.get("axis", -1) not in (-1, 1):
+        raise ValueError(f"loss {name} with axis={cfg['axis']!r} is not supported; "
+                         "expected the feature axis (-1, Keras' default)")
     if LOSSES[name] != "mse" and bool(cfg.get("from_logits", False)) != (output == "linear"):
         raise ValueError(f"loss {name} with from_logits={cfg.get('from_logits', False)} does "
                          f"not match the {output} output (from_logits=True goes with a linear "
@@ -231,6 +239,10 @@ def read_architecture(model: keras.Model, lambd: float | None = None,
                                  "(numpy_impl drops hidden units only)")
             if state == "dropped":
                 raise ValueError(f"{where}: two dropout layers in a row are not supported")
+            if getattr(layer, "noise_shape", None) is not None:
+                raise ValueError(f"{where}: noise_shape={layer.noise_shape} (one mask shared "
+                                 "along an axis) is not supported; numpy_impl draws one mask "
+                                 "entry per example and unit")
             p = (layer.keep_prob if isinstance(layer, ki.MaskedDropout)
                  else 1.0 - float(layer.rate))
             keep.extend([1.0] * (len(acts) - 1 - len(keep)))

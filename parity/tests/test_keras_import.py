@@ -261,6 +261,24 @@ REFUSED: dict[str, tuple[Callable[[], keras.Model], str]] = {
             label_smoothing=0.1)), m)[1])(seq(L.Dense(3, activation="softmax",
                                                      dtype="float64"))),
         r"label_smoothing=0.1 is not supported"),
+    # found by review: these were imported as the plain mean loss and per-example dropout
+    "summed loss": (
+        lambda: (lambda m: (m.compile(loss=keras.losses.BinaryCrossentropy(reduction="sum")),
+                            m)[1])(seq(L.Dense(1, activation="sigmoid", dtype="float64"))),
+        r"reduction='sum' is not supported; numpy_impl's cost is the mean over the batch"),
+    "unreduced loss": (
+        lambda: (lambda m: (m.compile(loss=keras.losses.BinaryCrossentropy(reduction=None)),
+                            m)[1])(seq(L.Dense(1, activation="sigmoid", dtype="float64"))),
+        r"reduction=None is not supported"),
+    "loss over the batch axis": (
+        lambda: (lambda m: (m.compile(loss=keras.losses.BinaryCrossentropy(axis=0)),
+                            m)[1])(seq(L.Dense(1, activation="sigmoid", dtype="float64"))),
+        r"axis=0 is not supported; expected the feature axis"),
+    "dropout with a noise shape": (
+        lambda: seq(L.Dense(4, activation="relu", dtype="float64"),
+                    L.Dropout(0.3, noise_shape=(1, 4), dtype="float64"),
+                    L.Dense(1, activation="sigmoid", dtype="float64")),
+        r"layer 1 'dropout\w*' \(Dropout\): noise_shape=\(1, 4\) .* is not supported"),
     "different L2 per layer": (
         lambda: seq(L.Dense(4, kernel_regularizer=keras.regularizers.L2(0.1), dtype="float64"),
                     L.Dense(1, kernel_regularizer=keras.regularizers.L2(0.2), dtype="float64")),
