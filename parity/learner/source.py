@@ -1,15 +1,16 @@
 """What a submission is: a ``.py`` file, an importable module, or a Jupyter notebook.
 
 A ``.py`` file or a module runs as a module (its top-level code included). From a
-notebook only the imports, function and class definitions and literal constants of its
-code cells are kept: test-calling cells, magics (``%matplotlib``), shell lines (``!pip``)
-and imports of the course's test harness are left out. Lines are mapped back to "cell N,
-line M" for messages.
+notebook only the imports, function and class definitions, constants and aliases of its
+code cells are kept (see ``_keep``): test-calling cells, magics (``%matplotlib``), shell
+lines (``!pip``) and imports of the course's test harness are left out. Lines are mapped
+back to "cell N, line M" for messages.
 """
 
 from __future__ import annotations
 
 import ast
+import builtins
 import importlib.util
 import json
 import os
@@ -124,12 +125,13 @@ def _from_cells(cells: list, path: Path) -> Source:
     where: list[tuple[int, int]] = []
     notes: list[str] = []
     skipped_harness: set[str] = set()
+    defined: set[str] = set()
     for number, cell in enumerate(cells, start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         text = cell.get("source", "")
         text = "".join(text) if isinstance(text, list) else str(text)
-        cell_lines = [("" if _is_magic(line) else line) for line in text.splitlines()]
+        cell_lines = _without_magics(text.splitlines())
         try:
             tree = ast.parse("\n".join(cell_lines))
         except SyntaxError as exc:
@@ -141,14 +143,9 @@ def _from_cells(cells: list, path: Path) -> Source:
                 continue
             raise SyntaxError(f"cell {number}, line {exc.lineno}: {exc.msg}") from None
         for node in tree.body:
-            keep = _keep(node)
-            if isinstance(node, (ast.Import, ast.ImportFrom)):
-                names = ([a.name for a in node.names] if isinstance(node, ast.Import)
-                         else [node.module or ""])
-                if any(is_harness(n) for n in names):
-                    skipped_harness.update(names)
-                    keep = False
-            if not keep:
+            if not _keep(node, defined):
+                if isinstance(node, (ast.Import, ast.ImportFrom)):
+                    skipped_harness.update(_modules(node))
                 continue
             first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
             for i in range(first, (node.end_lineno or node.lineno) + 1):
@@ -161,22 +158,102 @@ def _from_cells(cells: list, path: Path) -> Source:
                   "ipynb", notes, where)
 
 
+def _without_magics(lines: list[str]) -> list[str]:
+    """``lines`` with the IPython magics and shell lines blanked: only those that start a
+    statement (a line starting ``!=`` or ``% m`` inside brackets, a string or after a
+    backslash continues an expression)."""
+    out, depth, quote, joined = [], 0, "", False
+    for line in lines:
+        if depth == 0 and not quote and not joined and _is_magic(line):
+            out.append("")
+            continue
+        out.append(line)
+        i = 0
+        while i < len(line):
+            if quote:
+                if line.startswith(quote, i):
+                    i, quote = i + len(quote), ""
+                    continue
+                i += 2 if line[i] == "\\" else 1
+                continue
+            char = line[i]
+            if char == "#":
+                break
+            if char in "\"'":
+                quote = char * 3 if line.startswith(char * 3, i) else char
+                i += len(quote)
+                continue
+            depth += (char in "([{") - (char in ")]}")
+            i += 1
+        if len(quote) == 1:  # a one-line string left open: a syntax error, reported later
+            quote = ""
+        joined = line.endswith("\\") and not quote
+        depth = max(depth, 0)
+    return out
+
+
 def _is_magic(line: str) -> bool:
     stripped = line.lstrip()
     return stripped.startswith(("%", "!")) or (stripped.endswith("?") and " " not in stripped)
 
 
-def _keep(node: ast.stmt) -> bool:
-    """Definitions, imports and assignments of literal constants."""
-    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import,
-                         ast.ImportFrom)):
+def _keep(node: ast.stmt, defined: set[str]) -> bool:
+    """Definitions, imports, and assignments that only name what is defined: literal
+    constants, arithmetic on them, lambdas, aliases (``matmul = np.dot``) and containers
+    of these (``ACTS = {"relu": relu}``), and a ``try`` of such statements (``try: from
+    dnn_utils import relu`` / ``except ImportError: ...``). ``defined``: the top-level
+    names kept so far, updated. A call (``X = load_data()``) is never kept, nor an
+    alias of something that was not."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        defined.add(node.name)
         return True
-    if isinstance(node, ast.Assign):
-        try:
-            ast.literal_eval(node.value)
-        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        if any(is_harness(m) for m in _modules(node)):
             return False
+        defined.update((a.asname or a.name).split(".")[0] for a in node.names)
         return True
+    if isinstance(node, ast.Try):
+        body = [*node.body, *node.orelse, *node.finalbody,
+                *(s for h in node.handlers for s in h.body)]
+        trial = set(defined)
+        if body and all(_keep(s, trial) or isinstance(s, ast.Pass) for s in body):
+            defined.update(trial)
+            return True
+        return False
+    if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None \
+            and _definition_like(node.value, defined):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        names = [t.id for t in targets if isinstance(t, ast.Name)]
+        if len(names) == len(targets):
+            defined.update(names)
+            return True
+    return False
+
+
+def _modules(node: ast.Import | ast.ImportFrom) -> list[str]:
+    """The modules an import statement names."""
+    return [a.name for a in node.names] if isinstance(node, ast.Import) else [
+        node.module or ""]
+
+
+def _definition_like(value: ast.expr, defined: set[str]) -> bool:
+    """An expression that computes nothing but names what exists (see ``_keep``)."""
+    if isinstance(value, (ast.Constant, ast.Lambda)):
+        return True
+    if isinstance(value, ast.Name):
+        return value.id in defined or value.id in dir(builtins)
+    if isinstance(value, ast.Attribute):
+        return _definition_like(value.value, defined)
+    if isinstance(value, (ast.Tuple, ast.List, ast.Set)):
+        return all(_definition_like(e, defined) for e in value.elts)
+    if isinstance(value, ast.Dict):
+        return all(k is None or _definition_like(k, defined) for k in value.keys) and all(
+            _definition_like(v, defined) for v in value.values)
+    if isinstance(value, ast.UnaryOp):
+        return _definition_like(value.operand, defined)
+    if isinstance(value, ast.BinOp):
+        return _definition_like(value.left, defined) and _definition_like(value.right,
+                                                                          defined)
     return False
 
 
