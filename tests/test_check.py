@@ -63,6 +63,8 @@ CORRECT = {
     "c1w4_step_nb_lambda_helpers.ipynb": ("Step by Step", ["public_tests, testCases"]),
     "c1w4_step_nb_computed_const.ipynb": ("Step by Step", ["dnn_utils"]),
     "c1w4_step_nb_continuation_lines.ipynb": ("Step by Step", ["dnn_utils"]),
+    "c1w4_step_float32.py": ("Step by Step", ["computes in float32 (linear_forward)"]),
+    "c1w2_logistic_float32.py": ("Logistic Regression", ["computes in float32 (sigmoid)"]),
     "c1w2_logistic_loads_data_alias.py": ("Logistic Regression", [
         "your top-level code loads the course's dataset (line 78)"]),
     "hostile/prints_a_little.py": ("Python Basics", []),
@@ -131,6 +133,13 @@ MISTAKES = [
      "cache = (activation_cache, linear_cache)", "linear_activation_backward", "raised"),
     ("c1w4_step_v3.py", "dW = 1 / m * np.dot(dZ, A_prev.T)", "dW = np.dot(dZ, A_prev.T)",
      "linear_backward", "mismatch"),
+    # float32 code is held to float32's precision, which still finds its mistakes
+    ("c1w4_step_float32.py", "db = 1 / m * np.sum(dZ, axis=1, keepdims=True)",
+     "db = np.sum(dZ, axis=1, keepdims=True)", "linear_backward", "mismatch"),
+    ("c1w2_logistic_float32.py", "db = 1 / m * np.sum(A - Y)", "db = np.sum(A - Y)",
+     "propagate", "mismatch"),
+    ("c1w2_logistic_float32.py", "dw = 1 / m * np.dot(X, (A - Y).T)",
+     "dw = 1 / (m + 1) * np.dot(X, (A - Y).T)", "propagate", "mismatch"),
     ("c1w4_step_kink.py", "return np.squeeze(-(np.dot(Y, np.log(AL).T)",
      "return (-(np.dot(Y, np.log(AL).T)", "compute_cost", "finding"),
     ("c1w4_step_v3.py", "parameters['b' + str(L)], \"sigmoid\")",

@@ -14,6 +14,7 @@ import linecache
 import traceback
 import types
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,18 @@ from parity.tolerances import Tolerance
 
 TOL = Tolerance(1e-6, 1e-9)
 """Learners order their operations differently; real mistakes are far larger."""
+LONGEST_SUM = 2000
+"""The most terms any check's sums or products have (the m = 2000 examples of Course 2)."""
+FLOAT32_TOL = Tolerance(2 * LONGEST_SUM * 2.0 ** -24, 2 * LONGEST_SUM * 2.0 ** -24,
+                        of_max=True)
+"""For code that computes in float32 (``PRECISION``): each operation rounds at
+u = 2**-24, a sum of LONGEST_SUM terms carries up to LONGEST_SUM u (Higham's gamma_n), and
+the two sides' errors add: 2.4e-4, norm-wise (an element near zero after cancellation keeps
+the error of the large terms). Real mistakes (a missing 1/m, a transpose, a sign) are O(1)."""
+PRECISION: ContextVar[Tolerance] = ContextVar("learner_precision", default=TOL)
+"""The tolerance of the submission being checked: ``FLOAT32_TOL`` when its code computes in
+float32 anywhere (``float32_functions``), else ``TOL``; ``check_namespace`` sets it."""
+FLOAT32_WORDS = frozenset({"float32", "single", "float16", "half", "f4", "<f4", "f2"})
 SIDES = ("yours", "expected")
 
 
@@ -130,6 +143,9 @@ def expect(name: str, quantity: str, layer: int | str, yours: Any, expected: Any
     if not is_numeric(yours):
         raise DivergenceError("bad return", f"{quantity} from {name} is a "
                               f"{type(yours).__name__}, not a number or array")
+    if tol is TOL:
+        tol = FLOAT32_TOL if in_float32(yours) else PRECISION.get()
+    single = tol is FLOAT32_TOL
     check = compare_arrays(quantity, layer, np.asarray(yours, np.float64),
                            np.asarray(expected, np.float64), tol, SIDES, group="learner")
     if not check.passed:
@@ -142,7 +158,41 @@ def expect(name: str, quantity: str, layer: int | str, yours: Any, expected: Any
                       f"{check.right:.10g}")
         else:
             detail = f"{quantity}{where} differs (max rel error {check.max_rel:.3g})"
+        if single and not check.note:
+            detail += (f" (your code computes in float32: compared to float32's precision, "
+                       f"{FLOAT32_TOL.rtol:.1e} of the largest value)")
         raise DivergenceError(status, detail, check)
+
+
+def in_float32(value: Any) -> bool:
+    """Whether a learner's result was computed in float32 (a float32 array or number)."""
+    return getattr(value, "dtype", None) == np.float32
+
+
+def float32_functions(ctx: Context) -> list[str]:
+    """The learner's functions whose code names a low-precision dtype (``np.float32``,
+    ``dtype="float32"``, ``np.single``, float16...): their results carry its rounding even
+    when they come back float64."""
+    def names(code: types.CodeType) -> set[str]:
+        found = set(code.co_names) | {c for c in code.co_consts if isinstance(c, str)}
+        for const in code.co_consts:
+            if isinstance(const, types.CodeType):
+                found |= names(const)
+        return found
+
+    return sorted(n for n in ctx.namespace if ctx.function(n) is not None
+                  and isinstance(getattr(ctx.namespace[n], "__code__", None), types.CodeType)
+                  and names(ctx.namespace[n].__code__) & FLOAT32_WORDS)
+
+
+def close(yours: np.ndarray, expected: np.ndarray) -> bool:
+    """``yours`` equal to ``expected`` up to rounding: the learner's own recomputation of
+    a value (1e-9 in float64, ``FLOAT32_TOL`` when ``yours`` is float32)."""
+    if in_float32(yours) or PRECISION.get() is FLOAT32_TOL:
+        scale = float(np.max(np.abs(expected), initial=0.0))
+        return bool(np.allclose(yours, expected, rtol=FLOAT32_TOL.rtol,
+                                atol=FLOAT32_TOL.atol * scale))
+    return bool(np.allclose(yours, expected, rtol=1e-9, atol=1e-12))
 
 
 def pair(name: str, out: Any, what: str) -> tuple[Any, Any]:

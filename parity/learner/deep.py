@@ -26,6 +26,7 @@ from parity.learner.common import (
     activation,
     bce,
     call,
+    close,
     count,
     expect,
     gradients,
@@ -136,10 +137,10 @@ def is_course_cache(cache: Any, A_prev: np.ndarray, W: np.ndarray, b: np.ndarray
     try:
         (a, w, bb), z = cache
         return (all(isinstance(x, np.ndarray) for x in (a, w, bb, z))
-                and a.shape == A_prev.shape and np.allclose(a, A_prev, rtol=1e-9, atol=1e-12)
+                and a.shape == A_prev.shape and close(a, A_prev)
                 and np.array_equal(w, W) and np.array_equal(bb, b)
                 and z.shape == (W.shape[0], A_prev.shape[1])
-                and np.allclose(z, W @ A_prev + b, rtol=1e-9, atol=1e-12))
+                and close(z, W @ A_prev + b))
     except (TypeError, ValueError):
         return False
 

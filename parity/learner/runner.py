@@ -15,7 +15,15 @@ from typing import Any
 import keras_impl  # noqa: F401  (first: TensorFlow starts quietly)
 from parity.learner import course1, course2, course4, deep
 from parity.learner.assignment import Assignment
-from parity.learner.common import Context, CouldNotCheckError, run_check
+from parity.learner.common import (
+    FLOAT32_TOL,
+    PRECISION,
+    TOL,
+    Context,
+    CouldNotCheckError,
+    float32_functions,
+    run_check,
+)
 from parity.learner.report import FunctionResult, LearnerReport
 
 
@@ -55,12 +63,20 @@ def check_namespace(namespace: Mapping[str, Any], target: str, seed: int = 0,
                         + "; ".join(known_assignments()))
         report.notes = ctx.notes
         return report
+    low = float32_functions(ctx)
+    if low:
+        ctx.note(f"your code computes in float32 ({', '.join(low)}): its results are "
+                 f"compared to float32's precision, {FLOAT32_TOL.rtol:.1e} of the largest "
+                 "value, instead of 1e-6")
+    precision = PRECISION.set(FLOAT32_TOL if low else TOL)
     try:
         for assignment in assignments:
             report.assignments.append(assignment.title)
             report.results += _check_assignment(ctx, assignment)
     except CouldNotCheckError as exc:
         report.error = str(exc)
+    finally:
+        PRECISION.reset(precision)
     report.notes = ctx.notes
     report.seconds = time.perf_counter() - start
     return report
