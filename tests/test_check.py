@@ -133,6 +133,13 @@ MISTAKES = [
      "cache = (activation_cache, linear_cache)", "linear_activation_backward", "raised"),
     ("c1w4_step_v3.py", "dW = 1 / m * np.dot(dZ, A_prev.T)", "dW = np.dot(dZ, A_prev.T)",
      "linear_backward", "mismatch"),
+    # keep_prob hard-coded to the course's test values (found by review)
+    ("c2w1_regularization_2019.py", "    A1 = A1 / keep_prob", "    A1 = A1 / 0.7",
+     "forward_propagation_with_dropout", "mismatch"),
+    ("c2w1_regularization_2019.py", "    D1 = (D1 < keep_prob).astype(int)",
+     "    D1 = (D1 < 0.7).astype(int)", "forward_propagation_with_dropout", "mismatch"),
+    ("c2w1_regularization_2019.py", "    dA2 = dA2 / keep_prob", "    dA2 = dA2 / 0.8",
+     "backward_propagation_with_dropout", "mismatch"),
     # float32 code is held to float32's precision, which still finds its mistakes
     ("c1w4_step_float32.py", "db = 1 / m * np.sum(dZ, axis=1, keepdims=True)",
      "db = np.sum(dZ, axis=1, keepdims=True)", "linear_backward", "mismatch"),
