@@ -287,6 +287,13 @@ IN_PROCESS = {  # file -> (exit status, fragment of the verdict's reason or firs
                                      "(your cell 9, line 2: `return np.sum(np.abs(y - "
                                      "yhatt))`)"),
     "notebook_syntax_error.ipynb": (2, "your notebook has a syntax error: cell 10, line 2"),
+    # found by review: the checks and the learner's code share one process
+    "replaces_numpy_abs.py": (2, "your code replaced numpy.abs while loading; the checks "
+                                 "compute with these themselves"),
+    "replaces_deepcopy.py": (2, "your code replaced copy.deepcopy while loading"),
+    # lines of a file reduced to its definitions are the file's own
+    "loads_data_name_error.py": (1, "propagate: raised: NameError: name 'undefined_name' is "
+                                    "not defined (your line 25: `q = undefined_name`)"),
 }
 
 
@@ -425,3 +432,13 @@ def test_notebook_globals_kept_are_the_ones_that_name_what_exists(tmp_path: Path
         assert kept in code, kept
     for left in ("public_tests", "load_data", "X = X_train", "n = len", "LOG =", "bad ="):
         assert left not in code, left
+
+
+def test_a_replaced_library_name_is_restored_after_an_in_process_check() -> None:
+    import copy
+
+    abs_, deepcopy = np.abs, copy.deepcopy
+    for name in ("replaces_numpy_abs.py", "replaces_deepcopy.py"):
+        assert check_learner(HOSTILE / name).exit_status == 2
+    assert np.abs is abs_ and copy.deepcopy is deepcopy
+    assert check_learner(CORPUS / "c1w2_basics_2018.py").exit_status == 0

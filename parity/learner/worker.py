@@ -23,11 +23,63 @@ from parity.learner.shims import write_shims
 from parity.learner.source import Source, filter_definitions, imported_modules, read_source
 
 MODULE_NAME = "learner_submission"
+TRUSTED = ("numpy", "math", "copy", "builtins", "operator", "functools", "parity",
+           "numpy_impl", "keras_impl")
+"""The packages the checks compute and compare with: the learner's code runs in the same
+process, so any of their names it replaces (``np.abs = ...``, ``copy.deepcopy = ...``)
+makes the check refuse to give a verdict."""
+_ABSENT = object()
 
 
-def load(source: Source, shim_dir: Path) -> tuple[types.ModuleType | None, list[str], str]:
-    """Run the learner's code as a module; ``(module, notes, error)``, the module None
-    when the code could not run to the end."""
+Names = dict[tuple[str, str], object]
+
+
+def trusted_names() -> Names:
+    """Every module-level name of the ``TRUSTED`` packages' loaded modules, with its object
+    (about 10,000 names: a few milliseconds)."""
+    out = {}
+    for name, module in list(sys.modules.items()):
+        if module is None or name.split(".")[0] not in TRUSTED:
+            continue
+        for attr, value in list(getattr(module, "__dict__", {}).items()):
+            out[(name, attr)] = value
+    return out
+
+
+def replaced(before: Names) -> list[str]:
+    """The names of ``before`` (``trusted_names``) now bound to another object, or gone."""
+    out = []
+    for (name, attr), value in before.items():
+        module = sys.modules.get(name)
+        if getattr(module, "__dict__", {}).get(attr, _ABSENT) is not value:
+            out.append(f"{name}.{attr}")
+    return out
+
+
+def restore(before: Names) -> None:
+    """Bind every name of ``before`` to its object again (when run in-process, the next
+    check, and the caller, get their libraries back)."""
+    for (name, attr), value in before.items():
+        module = sys.modules.get(name)
+        if module is not None and getattr(module, "__dict__", {}).get(attr, _ABSENT) is not value:
+            setattr(module, attr, value)
+
+
+def _tampering(before: Names, when: str) -> str:
+    """The error of a check whose own libraries the learner's code changed, or ""."""
+    names = replaced(before)
+    if not names:
+        return ""
+    more = f" (and {len(names) - 3} more)" if len(names) > 3 else ""
+    return (f"your code replaced {', '.join(names[:3])}{more} {when}; the checks compute "
+            "with these themselves, so no verdict of theirs could be trusted")
+
+
+def load(source: Source, shim_dir: Path,
+         ) -> tuple[types.ModuleType | None, list[str], str, Source]:
+    """Run the learner's code as a module; ``(module, notes, error, source run)``, the
+    module None when the code could not run to the end; the source run is ``source``
+    reduced to its definitions when its top-level code loads the course's data."""
     if source.folder is not None:
         sys.path.insert(0, str(source.folder))
     notes = list(source.notes)
@@ -50,25 +102,25 @@ def load(source: Source, shim_dir: Path) -> tuple[types.ModuleType | None, list[
         exec(code, module.__dict__)
     except SyntaxError as exc:
         where = source.line_name(exc.lineno) if exc.lineno else "?"
-        return None, notes, f"your code has a syntax error at {where}: {exc.msg}"
+        return None, notes, f"your code has a syntax error at {where}: {exc.msg}", source
     except SystemExit as exc:
         return None, notes, (f"your code called sys.exit({exc.code!r}) while loading"
-                             f"{_where(source, exc)}; nothing was checked")
+                             f"{_where(source, exc)}; nothing was checked"), source
     except KeyboardInterrupt as exc:
         return None, notes, ("your code raised KeyboardInterrupt while loading"
-                             f"{_where(source, exc)}")
+                             f"{_where(source, exc)}"), source
     except Exception as exc:  # the learner's top-level code may raise anything
         if type(exc).__name__ == "CourseDataUnavailable" and source.kind == "py":
             # top-level code that loads the course's data (not shipped here): keep only the
             # definitions and imports, as for a notebook
             where = _where(source, exc)
-            module, more, error = load(filter_definitions(source), shim_dir)
+            module, more, error, ran = load(filter_definitions(source), shim_dir)
             return module, [f"your top-level code loads the course's dataset{where}, which "
                             "is not here: only your definitions and imports were used",
-                            *more], error
+                            *more], error, ran
         return None, notes, (f"your code raised {type(exc).__name__} while loading"
-                             f"{_where(source, exc)}: {exc}")
-    return module, notes, ""
+                             f"{_where(source, exc)}: {exc}"), source
+    return module, notes, "", source
 
 
 class _NoIPython:
@@ -98,14 +150,19 @@ def run(target: str, seed: int) -> LearnerReport:
         return LearnerReport(target, error=str(exc))
     path, modules = list(sys.path), set(sys.modules)
     with tempfile.TemporaryDirectory(prefix="nn-parity-shims-") as shim_dir:
+        before = trusted_names()
         try:
-            module, notes, error = load(source, Path(shim_dir))
-            if module is None:
+            module, notes, error, ran = load(source, Path(shim_dir))
+            error = error or _tampering(before, "while loading")
+            if module is None or error:
                 return LearnerReport(target, notes=notes, error=error)
-            return check_namespace(module.__dict__, target, seed, notes,
-                                   lambda filename, line: source.line_name(line)
-                                   if filename == source.filename else f"line {line}")
+            report = check_namespace(module.__dict__, target, seed, notes,
+                                     lambda filename, line: ran.line_name(line)
+                                     if filename == ran.filename else f"line {line}")
+            report.error = report.error or _tampering(before, "while being checked") or None
+            return report
         finally:  # when run in-process: leave no trace of this submission behind
+            restore(before)
             sys.path[:] = path
             folders = [str(Path(shim_dir))] + ([str(source.folder)] if source.folder else [])
             for name in set(sys.modules) - modules:
