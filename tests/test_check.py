@@ -133,6 +133,12 @@ MISTAKES = [
      "cache = (activation_cache, linear_cache)", "linear_activation_backward", "raised"),
     ("c1w4_step_v3.py", "dW = 1 / m * np.dot(dZ, A_prev.T)", "dW = np.dot(dZ, A_prev.T)",
      "linear_backward", "mismatch"),
+    # initial weights of another scale than the course's (found by review)
+    ("c1w4_step_v3.py", "np.random.randn(layer_dims[l], layer_dims[l-1]) * 0.01",
+     "np.random.randn(layer_dims[l], layer_dims[l-1]) * 0.1", "initialize_parameters_deep",
+     "mismatch"),
+    ("c1w4_step_dict_caches.py", "/ np.sqrt(layer_dims[l - 1])", "/ np.sqrt(layer_dims[l])",
+     "initialize_parameters_deep", "mismatch"),
     # keep_prob hard-coded to the course's test values (found by review)
     ("c2w1_regularization_2019.py", "    A1 = A1 / keep_prob", "    A1 = A1 / 0.7",
      "forward_propagation_with_dropout", "mismatch"),

@@ -514,7 +514,10 @@ def check_initialised(name: str, params: Mapping[str, Any], dims: tuple[int, ...
             raise DivergenceError("mismatch", f"W{layer} is constant: symmetry is never broken")
         std, n = float(np.std(W)), dims[layer - 1]
         targets = {"small": 0.01, "xavier": 1 / np.sqrt(n), "he": np.sqrt(2 / n)}
-        near = {k for k in scales if 0.3 * targets[k] <= std <= 3 * targets[k]}
+        # the standard deviation of N normal draws is off by 1 / sqrt(2 N) of itself (one
+        # sigma): 5 sigma tells * 0.1 from / sqrt(40), or / sqrt(n_l) from / sqrt(n_prev)
+        spread = min(5 / np.sqrt(2 * W.size), 2.0)
+        near = {k for k in scales if abs(std / targets[k] - 1) <= spread}
         if near:
             near = {min(near, key=lambda k: abs(np.log(std / targets[k])))}
         if not near and W.size >= 30:  # fewer draws say little about the scale
