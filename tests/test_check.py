@@ -448,3 +448,13 @@ def test_a_replaced_library_name_is_restored_after_an_in_process_check() -> None
         assert check_learner(HOSTILE / name).exit_status == 2
     assert np.abs is abs_ and copy.deepcopy is deepcopy
     assert check_learner(CORPUS / "c1w2_basics_2018.py").exit_status == 0
+
+
+def test_another_seeded_shuffle_is_right_with_a_note(tmp_path: Path) -> None:
+    """Any seeded shuffle is a right random_mini_batches; one that is not the course's
+    np.random.seed(seed) + permutation is said (the course's grader compares batches)."""
+    report = check_learner(plant(tmp_path, "c2w2_optimization_2019.py",
+                                 "np.random.seed(seed)", "np.random.seed(seed + 1)"))
+    assert report.exit_status == 0, report.text()
+    assert "shuffles in another order than the course's" in notes_of(report)
+    assert "another order" not in notes_of(check_learner(CORPUS / "c2w2_optimization_2019.py"))
