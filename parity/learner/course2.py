@@ -187,9 +187,22 @@ class RegularizationChecks(_Checks):
         for i, layer in ((1, 1), (6, 2)):
             D = np.asarray(cache[i])
             shape = (THREE_LAYERS[layer], X.shape[1])
-            if D.shape != shape or not np.all((D == 0) | (D == 1)):
+            if D.shape == shape and np.all((D == 0) | (D == 1)):
+                pass
+            elif any(_is_mask(np.asarray(c), shape) for c in cache):
+                self.course_cache = False  # the masks are there, in another order
+                raise DivergenceError("unchecked", "not checked: your cache holds the masks "
+                                      "in another order than the course's (cache = (Z1, D1, "
+                                      "A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3)), so "
+                                      "what they do cannot be compared")
+            elif D.shape != shape:
                 raise DivergenceError("mismatch", f"D{layer} (cache[{i}]) should be a 0/1 mask "
                                       f"of shape {shape}; got shape {D.shape}")
+            else:
+                odd = D[(D != 0) & (D != 1)].flat[0]
+                raise DivergenceError("mismatch", f"D{layer} (cache[{i}]) should be a 0/1 mask; "
+                                      f"it holds other values (e.g. {odd:.3g}): threshold the "
+                                      f"draws (D{layer} < keep_prob)")
             kept = float(np.mean(D))
             spread = 5 * math.sqrt(keep * (1 - keep) / D.size)
             if abs(kept - keep) > spread:
@@ -215,6 +228,12 @@ class RegularizationChecks(_Checks):
         ref = regularized_gradients(params, X, Y, 0.0, masks, keep)[1]
         for key, value in ref.items():
             expect(name, key, key[2:], grads.get(key), value)
+
+
+def _is_mask(array: np.ndarray, shape: tuple[int, int]) -> bool:
+    """A dropout mask of ``shape``: only 0 and 1, both present."""
+    return (array.shape == shape and bool(np.all((array == 0) | (array == 1)))
+            and 0 < float(np.mean(array)) < 1)
 
 
 # --- gradient checking ---------------------------------------------------------------------
