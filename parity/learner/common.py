@@ -23,14 +23,14 @@ import tensorflow as tf
 
 from parity.learner.report import FunctionResult
 from parity.report import Comparison, compare_arrays
-from parity.tolerances import Tolerance
+from parity.tolerances import BACKENDS, Tolerance, unit_roundoff
 
 TOL = Tolerance(1e-6, 1e-9)
 """Learners order their operations differently; real mistakes are far larger."""
 LONGEST_SUM = 2000
 """The most terms any check's sums or products have (the m = 2000 examples of Course 2)."""
-FLOAT32_TOL = Tolerance(2 * LONGEST_SUM * 2.0 ** -24, 2 * LONGEST_SUM * 2.0 ** -24,
-                        of_max=True)
+_FLOAT32_BOUND = BACKENDS * LONGEST_SUM * unit_roundoff("float32")
+FLOAT32_TOL = Tolerance(_FLOAT32_BOUND, _FLOAT32_BOUND, of_max=True)
 """For code that computes in float32 (``PRECISION``): each operation rounds at
 u = 2**-24, a sum of LONGEST_SUM terms carries up to LONGEST_SUM u (Higham's gamma_n), and
 the two sides' errors add: 2.4e-4, norm-wise (an element near zero after cancellation keeps

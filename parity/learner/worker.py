@@ -46,28 +46,24 @@ def trusted_names() -> Names:
     return out
 
 
-def replaced(before: Names) -> list[str]:
-    """The names of ``before`` (``trusted_names``) now bound to another object, or gone."""
-    out = []
-    for (name, attr), value in before.items():
-        module = sys.modules.get(name)
-        if getattr(module, "__dict__", {}).get(attr, _ABSENT) is not value:
-            out.append(f"{name}.{attr}")
-    return out
+def replaced(before: Names) -> list[tuple[str, str]]:
+    """The ``(module, name)`` of ``before`` (``trusted_names``) now bound to another object,
+    or gone."""
+    return [(name, attr) for (name, attr), value in before.items()
+            if getattr(sys.modules.get(name), "__dict__", {}).get(attr, _ABSENT) is not value]
 
 
 def restore(before: Names) -> None:
-    """Bind every name of ``before`` to its object again (when run in-process, the next
-    check, and the caller, get their libraries back)."""
-    for (name, attr), value in before.items():
-        module = sys.modules.get(name)
-        if module is not None and getattr(module, "__dict__", {}).get(attr, _ABSENT) is not value:
-            setattr(module, attr, value)
+    """Bind every replaced name of ``before`` to its object again (when run in-process, the
+    next check, and the caller, get their libraries back)."""
+    for name, attr in replaced(before):
+        if name in sys.modules:
+            setattr(sys.modules[name], attr, before[(name, attr)])
 
 
 def _tampering(before: Names, when: str) -> str:
     """The error of a check whose own libraries the learner's code changed, or ""."""
-    names = replaced(before)
+    names = [f"{module}.{attr}" for module, attr in replaced(before)]
     if not names:
         return ""
     more = f" (and {len(names) - 3} more)" if len(names) > 3 else ""
