@@ -433,15 +433,17 @@ def test_notebook_globals_kept_are_the_ones_that_name_what_exists(tmp_path: Path
              "try:\n    from public_tests import *\nexcept ImportError:\n    pass\n",
              "X_train, Y_train = load_data()\nX = X_train\nEPS = 1 / 1e8\n"
              "matmul = np.dot\nSCALE: float = 2.0\nACTS = {'relu': relu, 'id': None}\n"
-             "n = len(ACTS)\nLOG = np.log(2)\nbad = undefined_name\n"]
+             "n = len(ACTS)\nLOG = np.log(2)\nbad = undefined_name\nlo, hi = -1, 1\n"
+             "np.EPS = 1e-8\n"]
     nb = {"cells": [{"cell_type": "code", "source": c} for c in cells]}
     path = tmp_path / "n.ipynb"
     path.write_text(json.dumps(nb))
     code = read_notebook(path).code
     for kept in ("from dnn_utils import relu", "relu = lambda", "EPS = 1 / 1e8",
-                 "matmul = np.dot", "SCALE: float = 2.0", "ACTS = {"):
+                 "matmul = np.dot", "SCALE: float = 2.0", "ACTS = {", "lo, hi = -1, 1"):
         assert kept in code, kept
-    for left in ("public_tests", "load_data", "X = X_train", "n = len", "LOG =", "bad ="):
+    for left in ("public_tests", "load_data", "X = X_train", "n = len", "LOG =", "bad =",
+                 "np.EPS"):
         assert left not in code, left
 
 

@@ -223,11 +223,20 @@ def _keep(node: ast.stmt, defined: set[str]) -> bool:
     if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None \
             and _definition_like(node.value, defined):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-        names = [t.id for t in targets if isinstance(t, ast.Name)]
-        if len(names) == len(targets):
+        names = [n for t in targets for n in _target_names(t)]
+        if all(names):  # names only (a, b = 1, 2 too); never np.x = ... or d["k"] = ...
             defined.update(names)
             return True
     return False
+
+
+def _target_names(target: ast.expr) -> list[str]:
+    """The names an assignment target binds; "" for a part that is not a plain name."""
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [n for t in target.elts for n in _target_names(t)]
+    return [""]
 
 
 def _modules(node: ast.Import | ast.ImportFrom) -> list[str]:
