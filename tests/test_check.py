@@ -44,7 +44,8 @@ CORRECT = {
     "c1w4_step_kink.py": ("Step by Step", ["relu'(0) taken as 1"]),
     "c1w4_app_v3.py": ("Application", ["dnn_app_utils_v3"]),
     "c1w4_app_inline_init.py": ("Application", []),
-    "c1w4_step_own_plain_helpers.py": ("Step by Step", ["returns A alone"]),
+    "c1w4_step_own_plain_helpers.py": ("Step by Step", [
+        "returns A alone", "returns A alone (no cache), so what sigmoid_backward takes"]),
     "c1w4_step_sigmoid_caches_A.py": ("Step by Step", ["its cache is not Z itself",
                                                        "not run alone"]),
     "c1w3_planar_exported.py": ("Planar data", ["a notebook exported to .py",
