@@ -165,6 +165,9 @@ def _read(path: Path, target: str) -> tuple[list[str], list[list[str]], list[int
         raise ValueError(f"CSV {str(path)!r} is empty; expected a header and data rows")
     text, encoding = _decode(raw)
     decisions = [] if encoding == "utf-8-sig" else [f"decoded as {encoding} (not UTF-8)"]
+    if "\r" in text and "\n" not in text:  # classic Mac OS line endings
+        text = text.replace("\r", "\n")
+        decisions.append("lines end in CR alone (classic Mac OS): read as lines")
     skip = 0
     first = text.lstrip("\ufeff").split("\n", 1)[0].strip()
     if re.fullmatch(r"sep=.", first):
