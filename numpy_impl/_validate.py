@@ -235,6 +235,16 @@ def check_softmax_units(output_activation: str, n_out: int) -> None:
                          "output with 1 unit for two classes")
 
 
+def check_bce_units(loss: str, n_out: int) -> None:
+    """Raise ValueError for a binary cross-entropy output of more than 1 unit: its targets
+    are ``Y (1, m)``, and a cost averaged over several units would need a gradient that
+    the course's ``dZ = AL - Y`` is not (use softmax and one-hot labels for classes)."""
+    if loss == "bce" and n_out != 1:
+        raise ValueError(f"a binary cross-entropy output (sigmoid, loss 'bce') has 1 unit, "
+                         f"got {n_out}; for {n_out} classes use a softmax output with "
+                         "one-hot labels (loss 'cce')")
+
+
 def check_pair(value: object, name: str) -> tuple[int, int]:
     """An int ``n`` as ``(n, n)`` or a pair of ints, each >= 1 (window sizes, strides)."""
     if isinstance(value, (tuple, list)):

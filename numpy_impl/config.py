@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from numpy_impl._validate import (
+    check_bce_units,
     check_dtype_name,
     check_layer_dims,
     check_positive,
@@ -75,6 +76,7 @@ class NetworkConfig:
                              f"got {self.initializer!r}")
         dtype = check_dtype_name(self.dtype)
         check_softmax_units(self.output_activation, dims[-1])
+        check_bce_units(loss, dims[-1])
         set_field = object.__setattr__
         set_field(self, "layer_dims", dims)
         set_field(self, "keep_probs", normalize_keep_probs(self.keep_probs, len(dims) - 2))

@@ -18,7 +18,12 @@ from typing import Any
 
 import numpy as np
 
-from numpy_impl._validate import check_dtype_name, check_positive, check_softmax_units
+from numpy_impl._validate import (
+    check_bce_units,
+    check_dtype_name,
+    check_positive,
+    check_softmax_units,
+)
 from numpy_impl.activations import OUTPUT_ACTIVATIONS
 from numpy_impl.conv import conv_padding
 from numpy_impl.costs import resolve_loss
@@ -115,6 +120,7 @@ class LayerNetworkConfig:
                                  "the output layer")
         check_softmax_units(last.activation, shape[0])
         put(self, "loss", resolve_loss(last.activation, self.loss))
+        check_bce_units(self.loss, shape[0])
         if self.initializer not in INITIALIZERS:
             raise ValueError(f"initializer must be one of {INITIALIZERS}, "
                              f"got {self.initializer!r}")

@@ -64,6 +64,8 @@ def test_layer_spec_validation(kwargs: dict, error: type, message: str) -> None:
     ({"layer_dims": (4, 1), "dtype": "float16"}, "dtype must be 'float32' or 'float64'"),
     ({"layer_dims": (4, 1), "dtype": "not a dtype"}, "dtype must be 'float32' or 'float64'"),
     ({"layer_dims": (4, 1), "output_activation": "softmax"}, "softmax output needs >= 2"),
+    ({"layer_dims": (4, 3)}, r"binary cross-entropy output \(sigmoid, loss 'bce'\) has 1 "
+                             r"unit, got 3"),
     ({"layer_dims": (4, 3, 1), "keep_probs": (0.5, 0.5)}, "one value per hidden layer"),
 ])
 def test_validation(kwargs: dict, message: str) -> None:
@@ -103,3 +105,8 @@ def test_dropout_after_a_later_hidden_layer() -> None:
                                            dense(1, "sigmoid")])
     assert cfg.keep_probs == (1.0, 0.6)
     assert cfg.layers[2] == drop(0.6) and cfg.layers[1] == dense(5, "relu")
+
+
+def test_a_multi_unit_sigmoid_output_is_still_fine_with_mse() -> None:
+    """mse averages over units and its gradient says so (2/n_out): only bce is refused."""
+    assert ni.NetworkConfig(layer_dims=(4, 3), loss="mse").loss == "mse"

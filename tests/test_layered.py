@@ -45,6 +45,9 @@ def test_shapes_are_inferred_layer_by_layer() -> None:
     ((8,), "4,relu,dropout0.5", "dropout after the output"),
     ((8,), "4,softmax,1,sigmoid", "softmax is only for the output"),
     ((8,), "1,softmax", "softmax output needs >= 2 units"),
+    # found by review: its cost was the mean over all units, its gradient n_out times it
+    ((4, 4, 1), "conv3x3x2,flatten,3,sigmoid", r"binary cross-entropy output .* has 1 unit, "
+                                               r"got 3; for 3 classes use a softmax"),
     ((8,), "4,tanh", "output activation must be one of"),
     ((8,), "4,relu,maxpool2,1", r"needs images"),
     ((0, 4, 1), "flatten,1", "input_shape must be"),
