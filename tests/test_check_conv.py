@@ -45,6 +45,9 @@ CORRECT = {
     "c4w1_2021.ipynb": (dict.fromkeys(GRADED + BACKWARD, "match"),
                         ["test-harness imports were left out: public_tests"]),
     "c4w1_sloppy.py": (dict.fromkeys(GRADED + BACKWARD, "match"), []),
+    # a reviewer's: functions under decorators (functools.wraps) are the learner's own
+    "decorated/c4w1_sibling_timer.py": (dict.fromkeys(GRADED + BACKWARD, "match"), []),
+    "c4w1_errstate_decorator.py": (dict.fromkeys(GRADED + BACKWARD, "match"), []),
     "c4w1_2021_template.ipynb": (dict.fromkeys(GRADED, "match")
                                  | dict.fromkeys(BACKWARD, "skipped"),
                                  ["left as the course's template (optional, ungraded)"]),
@@ -272,3 +275,11 @@ def test_through_the_isolated_process() -> None:
     report = check(CORPUS / "c4w1_float_b.py", timeout=60)
     assert report.exit_status == 0 and report.assignments == [TITLE], report.text()
     assert INCOMPATIBLE in rows(report)["conv_single_step"][1]
+
+
+def test_a_decorated_optional_function_is_checked_not_skipped() -> None:
+    """A timer decorator from a helper module on pool_backward, whose average branch never
+    divides: found, not silently left out of the table (found by review)."""
+    report = check_learner(CORPUS / "decorated" / "c4w1_timer_wrong_pool_backward.py")
+    assert report.exit_status == 1, report.text()
+    assert rows(report)["pool_backward"][0] == "mismatch"

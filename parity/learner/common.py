@@ -68,9 +68,20 @@ class Context:
         """The learner's own function ``name``: None if absent, or imported from a helper
         module rather than defined in the submission."""
         fn = self.namespace.get(name)
-        if not callable(fn) or getattr(fn, "__globals__", None) is not self.namespace:
+        if not callable(fn) or self.own_code(fn) is None:
             return None
         return fn
+
+    def own_code(self, fn: Callable) -> types.CodeType | None:
+        """The code of the learner's own function ``fn``, under any decorators that wrap it
+        (``functools.wraps``: a timer from a helper module, ``@np.errstate(...)``), or None
+        when ``fn`` is not defined in the submission."""
+        seen = 0
+        while fn is not None and seen < 100:  # a __wrapped__ chain, cycles cut short
+            if getattr(fn, "__globals__", None) is self.namespace:
+                return getattr(fn, "__code__", None)
+            fn, seen = getattr(fn, "__wrapped__", None), seen + 1
+        return None
 
     def note(self, text: str) -> None:
         """Add a report-wide note once."""
@@ -181,8 +192,8 @@ def float32_functions(ctx: Context) -> list[str]:
         return found
 
     return sorted(n for n in ctx.namespace if ctx.function(n) is not None
-                  and isinstance(getattr(ctx.namespace[n], "__code__", None), types.CodeType)
-                  and names(ctx.namespace[n].__code__) & FLOAT32_WORDS)
+                  and isinstance(code := ctx.own_code(ctx.namespace[n]), types.CodeType)
+                  and names(code) & FLOAT32_WORDS)
 
 
 def close(yours: np.ndarray, expected: np.ndarray) -> bool:

@@ -305,7 +305,8 @@ class GradientCheckChecks(_Checks):
         if not right < 1e-7:
             raise DivergenceError("mismatch", f"gradient_check(3, 4) returned {right:.3g}; with "
                                   "a right backward_propagation the difference is below 1e-7")
-        globs, saved = fn.__globals__, fn.__globals__.get("backward_propagation")
+        globs = self.ctx.namespace  # the learner's module, whatever decorates fn
+        saved = globs.get("backward_propagation")
         globs["backward_propagation"] = lambda x, theta: 2 * x  # a wrong gradient
         try:
             wrong = scalar(name, call(self.ctx, name, fn, x, theta), "difference")
@@ -323,7 +324,7 @@ class GradientCheckChecks(_Checks):
     def gradient_check_n(self, name: str) -> str | None:
         fn = self.fn(name)
         note = None
-        globs = fn.__globals__
+        globs = self.ctx.namespace
         supplied = "forward_propagation_n" not in globs
         if supplied:
             globs["forward_propagation_n"] = forward_propagation_n_reference

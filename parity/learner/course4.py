@@ -248,7 +248,7 @@ def numpy1_retry(method: Callable[[Any, str], str | None]) -> Callable[[Any, str
             why = numpy2_incompatibility(detail) if first.status == "raised" else None
             if why is None:
                 raise
-        namespace = getattr(self.fn(name), "__globals__", None)
+        namespace = self.ctx.namespace if self.ctx.function(name) is not None else None
         if not isinstance(namespace, dict):  # not the learner's own function: as it is
             raise DivergenceError("raised", detail)
         seen = why in self.incompatibilities

@@ -483,7 +483,7 @@ def run_with_start(ctx: Context, name: str, fn: Callable, init_name: str,
                    start: Mapping[str, np.ndarray], run: Callable[[], Any]) -> tuple[Any, int]:
     """Run a learner's model with ``init_name`` (looked up in its module) replaced by one
     returning ``start``; ``(output, how many times the initialiser was called)``."""
-    globs = fn.__globals__
+    globs = ctx.namespace  # the learner's module, whatever decorates fn
     saved, calls = globs.get(init_name), []
 
     def initialiser(*args: Any, **kwargs: Any) -> dict[str, np.ndarray]:
