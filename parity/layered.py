@@ -84,13 +84,14 @@ def build_layered_keras(arch: ni.LayerNetworkConfig, seed: int | None = 0,
 def layered_data(arch: ni.LayerNetworkConfig, m: int = 16, seed: int = 0
                  ) -> tuple[np.ndarray, np.ndarray]:
     """Random ``X`` (``(m, H, W, C)`` or ``(n_x, m)``) and targets ``Y (n_out, m)`` that fit
-    ``arch.loss``; the first example is all zeros (relu's derivative at 0 exercised)."""
+    ``arch.loss``; with m >= 2 the first example is all zeros (relu's derivative at 0
+    exercised), never the only one (a report on zeros alone compares 0 with 0)."""
     rng = np.random.default_rng(seed)
     shape = arch.input_shape
     X = rng.standard_normal((m, *shape) if len(shape) == 3 else (shape[0], m))
-    if len(shape) == 3:
+    if m >= 2 and len(shape) == 3:
         X[0] = 0.0
-    else:
+    elif m >= 2:
         X[:, 0] = 0.0
     Y = random_targets(arch.loss, arch.n_out, m, rng)
     return X.astype(arch.dtype), Y.astype(arch.dtype)

@@ -25,8 +25,9 @@ Masks = Mapping[int, np.ndarray] | None
 def make_data(arch: Architecture, m: int = 32, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Random ``X (n_x, m)`` and targets that fit ``arch.loss``, in ``arch.dtype``.
 
-    The first example is all zeros: with zero biases every ``Z`` of it is exactly 0, so
-    the derivative of relu at 0 (0, as in Keras) is exercised, not just assumed.
+    With m >= 2 the first example is all zeros: with zero biases every ``Z`` of it is
+    exactly 0, so the derivative of relu at 0 (0, as in Keras) is exercised, not just
+    assumed (never the only example: a report on zeros alone compares 0 with 0).
     ``m``: an int >= 1; ``seed``: an int >= 0 or a ``numpy.random.Generator``.
     """
     if not isinstance(arch, Architecture):
@@ -37,7 +38,8 @@ def make_data(arch: Architecture, m: int = 32, seed: int = 0) -> tuple[np.ndarra
     rng = ni.as_generator(seed)
     n_x, n_y = arch.layer_dims[0], arch.layer_dims[-1]
     X = rng.standard_normal((n_x, m))
-    X[:, 0] = 0.0
+    if m >= 2:
+        X[:, 0] = 0.0
     return X.astype(arch.dtype), random_targets(arch.loss, n_y, m, rng).astype(arch.dtype)
 
 

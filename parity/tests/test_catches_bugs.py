@@ -15,9 +15,9 @@ def failing(report) -> set[tuple[str, str]]:
     return {(c.quantity, c.layer) for c in report.failures() if c.sides[1] == "keras"}
 
 
-def gradients_report(name: str, **overrides):
+def gradients_report(name: str, m: int = 16, **overrides):
     arch = ZOO[name].replace(**overrides) if overrides else ZOO[name]
-    X, Y = make_data(arch, 16, 0)
+    X, Y = make_data(arch, m, 0)
     return compare_gradients(arch, X, Y, numerical=False)
 
 
@@ -49,6 +49,14 @@ def test_relu_derivative_inverted(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(ni.ACTIVATIONS, "relu", bad)
     assert failing(gradients_report("shallow_relu")) == {("dW", "1"), ("db", "1"),
                                                          ("dA0 (input)", "0")}
+
+
+def test_relu_derivative_inverted_with_one_example(monkeypatch: pytest.MonkeyPatch) -> None:
+    """report --m 1: the one example is random (it used to be the all-zero one, where
+    every Z is 0 and a relu mistake compares 0 with 0)."""
+    bad = ni.ACTIVATIONS["relu"]._replace(backward=lambda dA, Z: np.where(Z > 0, 0.0, dA))
+    monkeypatch.setitem(ni.ACTIVATIONS, "relu", bad)
+    assert ("dW", "1") in failing(gradients_report("shallow_relu", m=1))
 
 
 def test_wrong_transpose(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -87,10 +87,13 @@ def _wrong_momentum(X, gamma, beta, mean, var, training, momentum=0.99, *args, *
     ("moving statistics with 1 - momentum", "batchnorm_forward", _wrong_momentum,
      "dense_batchnorm", "training"),
 ])
+@pytest.mark.parametrize("m", [8, 1])
 def test_planted_layer_mistakes_fail(monkeypatch: pytest.MonkeyPatch, name: str, attr: str,
-                                     replacement: object, arch_name: str, group: str) -> None:
+                                     replacement: object, arch_name: str, group: str,
+                                     m: int) -> None:
+    """Also with one example (report --m 1), which used to be all zeros: 0 against 0."""
     arch = LAYERED_ZOO[arch_name]
-    X, Y = layered_data(arch, 8)
+    X, Y = layered_data(arch, m)
     monkeypatch.setattr(layered, attr, replacement)
     net = ni.LayeredNetwork(arch)
     reports = [compare_layered_forward(arch, X, net.get_params()),
