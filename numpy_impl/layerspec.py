@@ -196,16 +196,17 @@ def parse_layers(text: str) -> tuple[LayerSpec, ...]:
     ``maxpool{p}[s{stride}]``, ``avgpool{p}``, ``flatten``, ``batchnorm``,
     ``dropout{keep_prob}``, an activation name, or a number (a dense layer of that many
     units). An activation right after a conv or dense layer without one becomes that
-    layer's activation; elsewhere it is an activation layer. A trailing dense layer
-    without activation stays linear (the caller chooses the output)."""
+    layer's activation; elsewhere it is an activation layer, and so is an explicit
+    ``linear`` (an output asked to be linear stays so). A trailing dense layer without
+    activation stays linear (the caller chooses the output)."""
     if not isinstance(text, str) or not text.strip():
         raise ValueError(f"layers must be a non-empty specification string, got {text!r}")
     specs: list[LayerSpec] = []
     for position, raw in enumerate(text.split(","), start=1):
         token = raw.strip().lower()
         spec = _token(token, position)
-        if spec.kind == "activation" and specs and specs[-1].kind in ("dense", "conv") \
-                and specs[-1].activation == "linear":
+        if spec.kind == "activation" and spec.activation != "linear" and specs \
+                and specs[-1].kind in ("dense", "conv") and specs[-1].activation == "linear":
             last = specs.pop()
             spec = LayerSpec(**{**last.__dict__, "activation": spec.activation})
         specs.append(spec)

@@ -227,10 +227,10 @@ def layered_arch(option: LayersOption, input_shape: tuple[int, ...], init: str, 
 
 def _layered_arch_for(data: Dataset, option: LayersOption, init: str, lambd: float,
                       dtype: str, name: str) -> LayerArchitecture:
-    last = option.layers[-1]
-    if last.kind == "dense" and last.units != data.n_y:
+    last = next((s for s in reversed(option.layers) if s.kind == "dense"), None)
+    if last is not None and last.units != data.n_y:  # (after it: activations, batchnorm)
         raise ValueError(f"--arch {option.text} does not fit {data.name}: expected "
-                         f"{data.n_y} output unit(s), the last layer has {last.units}")
+                         f"{data.n_y} output unit(s), the last dense layer has {last.units}")
     return layered_arch(option, data.input_shape, init, lambd, dtype, name, data.name)
 
 

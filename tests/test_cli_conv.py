@@ -54,7 +54,11 @@ def one_line_error(capsys: pytest.CaptureFixture, *args: str) -> str:
       "smaller than the 9x9 window")),
     (("train", "--data", "digits8x8:3,8", "--arch", CONV),
      (f"error: --arch {CONV} does not fit digits8x8:3,8", "expected 1 output unit(s), the "
-      "last layer has 10")),
+      "last dense layer has 10")),
+    # found by review: after a trailing batchnorm or activation, the units were not checked
+    (("train", "--data", "digits8x8", "--arch", "conv3x3x4,flatten,5,batchnorm,softmax"),
+     ("error: --arch conv3x3x4,flatten,5,batchnorm,softmax does not fit digits8x8",
+      "expected 10 output unit(s), the last dense layer has 5")),
     (("train", "--data", "digits8x8", "--arch", "conv3x3x8,relu,flatten"),
      ("error: --arch conv3x3x8,relu,flatten does not fit", "cannot be the output")),
     (("train", "--data", "digits8x8", "--arch", "conv3x3x8,flatten,100000,100000,10"),

@@ -26,6 +26,16 @@ def data(cfg: ni.LayerNetworkConfig, m: int, seed: int = 0) -> tuple[np.ndarray,
     return X.astype(cfg.dtype), Y.astype(cfg.dtype)
 
 
+def test_an_explicit_linear_output_stays_linear() -> None:
+    """``10,linear`` is a linear output (mse), not a dense layer left for the caller to
+    give sigmoid or softmax (found by review); a hidden linear is the identity."""
+    specs = ni.parse_layers("flatten,10,linear")
+    assert [s.kind for s in specs] == ["flatten", "dense", "activation"]
+    cfg = ni.LayerNetworkConfig((4, 4, 1), specs)
+    assert (cfg.output_activation, cfg.loss) == ("linear", "mse")
+    assert [s.activation for s in ni.parse_layers("6,relu,1,sigmoid")] == ["relu", "sigmoid"]
+
+
 def test_shapes_are_inferred_layer_by_layer() -> None:
     cfg = ni.LayerNetworkConfig((6, 6, 2), SPEC)
     assert cfg.shapes == ((6, 6, 3), (6, 6, 3), (3, 3, 3), (2, 2, 4), (16,), (16,), (5,),
