@@ -293,7 +293,8 @@ def _check_meta(meta: dict[str, Any], max_parameters: int
     """The architecture, the optimizer and the counters, or _FileError saying why not."""
     fmt = meta.get("format")
     if fmt not in (FORMAT, FORMAT_1):
-        raise _FileError(f"format {fmt!r}; expected {FORMAT!r}")
+        raise _FileError(f"format {fmt!r}; this version reads {FORMAT!r}, {FORMAT_1!r} "
+                         f"(NeuralNetwork) and {LAYERED_FORMAT!r} (LayeredNetwork)")
     _keys(meta, META_KEYS if fmt == FORMAT else META_KEYS - {"epochs_trained"}, "meta")
     network_fields = {f.name for f in fields(NetworkConfig)}
     cfg = _keys(meta["config"], network_fields | {"optimizer"}, "config")

@@ -206,7 +206,13 @@ def test_missing_path_and_directory(tmp_path: Path) -> None:
 
 # --- the metadata ----------------------------------------------------------------------------
 META_CASES = [
-    ("unknown format", set_key("format", "keras/h5"), "format 'keras/h5'; expected"),
+    ("unknown format", set_key("format", "keras/h5"), "format 'keras/h5'; this version reads "
+     "'nn-parity/NeuralNetwork/2', 'nn-parity/NeuralNetwork/1' (NeuralNetwork) and "
+     "'nn-parity/LayeredNetwork/1' (LayeredNetwork)"),
+    # found by review: a newer layered file was told it should be a NeuralNetwork's
+    ("a newer layered format", set_key("format", "nn-parity/LayeredNetwork/2"),
+     "format 'nn-parity/LayeredNetwork/2'; this version reads 'nn-parity/NeuralNetwork/2', "
+     "'nn-parity/NeuralNetwork/1' (NeuralNetwork) and 'nn-parity/LayeredNetwork/1'"),
     ("missing t", drop_key("t"), "meta keys: missing ['t']"),
     ("extra key", set_key("comment", "hi"), "meta keys: unexpected ['comment']"),
     ("missing epochs_trained in format 2", drop_key("epochs_trained"),
