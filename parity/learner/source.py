@@ -250,7 +250,7 @@ def _definition_like(value: ast.expr, defined: set[str]) -> bool:
     if isinstance(value, (ast.Constant, ast.Lambda)):
         return True
     if isinstance(value, ast.Name):
-        return value.id in defined or value.id in dir(builtins)
+        return value.id in defined or hasattr(builtins, value.id)
     if isinstance(value, ast.Attribute):
         return _definition_like(value.value, defined)
     if isinstance(value, (ast.Tuple, ast.List, ast.Set)):
