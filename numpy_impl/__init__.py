@@ -76,6 +76,7 @@ from numpy_impl.layerspec import (
     dense_layer,
     dropout_layer,
     flatten_layer,
+    non_ascii,
     parse_layers,
     pool_layer,
 )
@@ -139,7 +140,7 @@ __all__ = [
     "update_parameters_with_momentum", "update_parameters_with_rmsprop", "vector_to_params",
     # networks of layers
     "LayerNetworkConfig", "LayeredNetwork", "activation_layer", "batchnorm_layer",
-    "conv_layer", "flatten_layer", "parse_layers", "pool_layer",
+    "conv_layer", "flatten_layer", "non_ascii", "parse_layers", "pool_layer",
     # convolution, pooling, batch normalisation (channels-last)
     "BatchNormCache", "ConvCache", "PoolCache", "batchnorm_backward", "batchnorm_forward",
     "conv_backward", "conv_backward_loop", "conv_forward", "conv_forward_loop", "conv_padding",

@@ -183,10 +183,10 @@ def activation_layer(activation: str) -> LayerSpec:
 
 
 _TOKENS = (
-    (re.compile(r"conv(\d+)x(\d+)x(\d+)(?:s(\d+))?(same|valid)?"), "conv"),
-    (re.compile(r"(maxpool|avgpool)(\d+)(?:s(\d+))?"), "pool"),
-    (re.compile(r"dropout(0?\.\d+|1(?:\.0*)?)"), "dropout"),
-    (re.compile(r"(\d+)"), "dense"),
+    (re.compile(r"conv(\d+)x(\d+)x(\d+)(?:s(\d+))?(same|valid)?", re.ASCII), "conv"),
+    (re.compile(r"(maxpool|avgpool)(\d+)(?:s(\d+))?", re.ASCII), "pool"),
+    (re.compile(r"dropout(0?\.\d+|1(?:\.0*)?)", re.ASCII), "dropout"),
+    (re.compile(r"(\d+)", re.ASCII), "dense"),
 )
 
 
@@ -215,6 +215,9 @@ def parse_layers(text: str) -> tuple[LayerSpec, ...]:
 
 def _token(token: str, position: int) -> LayerSpec:
     where = f"layer {position} ({token!r})"
+    if not token.isascii():  # e.g. full-width digits, which \\d and int() would take
+        raise ValueError(f"{where} holds {non_ascii(token)}; layer specifications are "
+                         "written in ASCII letters and digits 0-9")
     if token == "flatten":
         return flatten_layer()
     if token in ("batchnorm", "bn"):
@@ -246,3 +249,10 @@ def _token(token: str, position: int) -> LayerSpec:
     raise ValueError(f"{where} is not a layer; expected conv3x3x8[s2][same], maxpool2[s1], "
                      "avgpool2, flatten, batchnorm, dropout0.8, an activation name or a "
                      "number of units")
+
+
+def non_ascii(text: str) -> str:
+    """The non-ASCII characters of ``text`` named for a message: ``"the non-ASCII
+    character(s) '６' (U+FF16)"``."""
+    chars = dict.fromkeys(c for c in text if not c.isascii())
+    return "the non-ASCII character(s) " + ", ".join(f"{c!r} (U+{ord(c):04X})" for c in chars)

@@ -662,6 +662,9 @@ def parse_layer_sizes(text: str) -> tuple[int, ...]:
     for i, part in enumerate(parts, start=1):
         if not part:
             raise ValueError(f"size {i} is empty")
+        if not part.isascii():  # full-width digits, which int() would take
+            raise ValueError(f"size {i} ({part!r}) holds {ni.non_ascii(part)}; expected "
+                             "digits 0-9")
         try:
             size = int(part)
         except ValueError:

@@ -44,6 +44,17 @@ def one_line_error(capsys: pytest.CaptureFixture, *args: str) -> str:
       "layer")),
     (("train", "--data", "digits8x8", "--arch", "conv3x2x8,flatten,10"),
      ("argument --arch", "kernels must be square")),
+    # found by review: full-width digits were read as digits by \d and int(), then compared
+    # as text ("kernels must be square, got ３x3"); they are refused, named
+    (("train", "--data", "digits8x8", "--arch", "conv\uff13x3x8,relu,flatten,10"),
+     ("argument --arch", "layer 1 ('conv\uff13x3x8') holds the non-ASCII character(s) "
+      "'\uff13' (U+FF13)", "ASCII letters and digits 0-9")),
+    (("train", "--data", "digits8x8", "--arch", "64,relu,\uff11\uff10"),
+     ("argument --arch", "layer 3 ('\uff11\uff10') holds the non-ASCII character(s) "
+      "'\uff11' (U+FF11), '\uff10' (U+FF10)")),
+    (("train", "--data", "digits", "--arch", "64,\uff13\uff12,10"),
+     ("argument --arch", "size 2 ('\uff13\uff12') holds the non-ASCII character(s)",
+      "expected digits 0-9")),
     (("train", "--data", "digits", "--arch", CONV),
      (f"error: --arch {CONV} needs images", "--data digits is flat (64 features)",
       "digits8x8")),
