@@ -65,6 +65,7 @@ CORRECT = {
     "c1w4_step_nb_computed_const.ipynb": ("Step by Step", ["dnn_utils"]),
     "c1w4_step_nb_continuation_lines.ipynb": ("Step by Step", ["dnn_utils"]),
     "c1w4_step_float32.py": ("Step by Step", ["computes in float32 (linear_forward)"]),
+    "c1w4_step_astype_f.py": ("Step by Step", ["computes in float32 (linear_forward)"]),
     "c1w2_logistic_float32.py": ("Logistic Regression", ["computes in float32 (sigmoid)"]),
     "c1w2_logistic_loads_data_alias.py": ("Logistic Regression", [
         "your top-level code loads the course's dataset (line 78)"]),
@@ -157,6 +158,8 @@ MISTAKES = [
      "db = np.sum(dZ, axis=1, keepdims=True)", "linear_backward", "mismatch"),
     ("c1w2_logistic_float32.py", "db = 1 / m * np.sum(A - Y)", "db = np.sum(A - Y)",
      "propagate", "mismatch"),
+    ("c1w4_step_astype_f.py", "dW = 1 / m * np.dot(dZ, A_prev.T)", "dW = np.dot(dZ, A_prev.T)",
+     "linear_backward", "mismatch"),
     ("c1w2_logistic_float32.py", "dw = 1 / m * np.dot(X, (A - Y).T)",
      "dw = 1 / (m + 1) * np.dot(X, (A - Y).T)", "propagate", "mismatch"),
     ("c1w4_step_kink.py", "return np.squeeze(-(np.dot(Y, np.log(AL).T)",
@@ -466,3 +469,31 @@ def test_another_seeded_shuffle_is_right_with_a_note(tmp_path: Path) -> None:
     assert report.exit_status == 0, report.text()
     assert "shuffles in another order than the course's" in notes_of(report)
     assert "another order" not in notes_of(check_learner(CORPUS / "c2w2_optimization_2019.py"))
+
+
+def test_a_type_code_counts_as_float32_only_where_it_is_a_dtype(tmp_path: Path) -> None:
+    """'f' is float32 as a dtype (.astype('f'), dtype='f', np.dtype('e')) and the course's
+    hyperparameter key elsewhere (hparameters['f']): only the first makes the code float32."""
+    import linecache
+
+    from parity.learner.common import casts_to_low_precision
+
+    source = (
+        "import functools\nimport numpy as np\n\n"
+        "def cast(x):\n    return x.astype('f').astype('d')\n\n"
+        "def keyword(x):\n    return np.asarray(x, dtype='f')\n\n"
+        "def half(x):\n    return x.astype(np.dtype('e'))\n\n"
+        "@functools.lru_cache\ndef decorated(x):\n    return np.zeros(3, dtype='f4')\n\n"
+        "short = lambda x: x.astype('f')\n\n"
+        "def key(h):\n    return h['f'] + h.get('f', 0)\n\n"
+        "def key_as_dtype(x, h):\n    return x.astype(h['f'])\n\n"
+        "def wide(x):\n    return x.astype('d') + np.zeros(2, dtype='float64')\n")
+    path = tmp_path / "learner.py"
+    path.write_text(source)
+    namespace: dict = {}
+    exec(compile(source, str(path), "exec"), namespace)  # noqa: S102 (our own test code)
+    linecache.checkcache(str(path))
+    found = {name for name in ("cast", "keyword", "half", "short", "key", "key_as_dtype",
+                               "wide") if casts_to_low_precision(namespace[name].__code__)}
+    assert found == {"cast", "keyword", "half", "short"}
+    assert casts_to_low_precision(namespace["decorated"].__wrapped__.__code__)

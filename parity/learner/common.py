@@ -9,7 +9,9 @@ stops the whole check (it could not be run to the end).
 
 from __future__ import annotations
 
+import ast
 import copy
+import functools
 import linecache
 import traceback
 import types
@@ -39,6 +41,10 @@ PRECISION: ContextVar[Tolerance] = ContextVar("learner_precision", default=TOL)
 """The tolerance of the submission being checked: ``FLOAT32_TOL`` when its code computes in
 float32 anywhere (``float32_functions``), else ``TOL``; ``check_namespace`` sets it."""
 FLOAT32_WORDS = frozenset({"float32", "single", "float16", "half", "f4", "<f4", "f2"})
+TYPE_CODES = frozenset({"f", "e", "f4", "f2", "<f4", "<f2", "=f4", "=f2", "float32",
+                        "float16", "single", "half"})
+"""Low-precision dtypes as numpy's type codes: ``'f'`` is float32 when it is a dtype
+(``.astype('f')``, ``dtype='f'``), but the course's own hyperparameter key elsewhere."""
 SIDES = ("yours", "expected")
 
 
@@ -193,7 +199,40 @@ def float32_functions(ctx: Context) -> list[str]:
 
     return sorted(n for n in ctx.namespace if ctx.function(n) is not None
                   and isinstance(code := ctx.own_code(ctx.namespace[n]), types.CodeType)
-                  and names(code) & FLOAT32_WORDS)
+                  and (names(code) & FLOAT32_WORDS or casts_to_low_precision(code)))
+
+
+def casts_to_low_precision(code: types.CodeType) -> bool:
+    """Whether the source of the function of ``code`` gives a low-precision type code as a
+    dtype: ``x.astype('f')``, ``np.dtype('e')``, ``dtype='f'`` (see ``TYPE_CODES``). False
+    when its source cannot be read."""
+    tree = _syntax_tree("".join(linecache.getlines(code.co_filename)))
+    if tree is None:
+        return False
+    kinds = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+    for node in ast.walk(tree):
+        if isinstance(node, kinds) and code.co_firstlineno in (
+                node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))):
+            return any(_low_precision_dtype(call) for call in ast.walk(node)
+                       if isinstance(call, ast.Call))
+    return False
+
+
+def _low_precision_dtype(call: ast.Call) -> bool:
+    def code(node: ast.AST) -> bool:
+        return isinstance(node, ast.Constant) and node.value in TYPE_CODES
+
+    name = getattr(call.func, "attr", getattr(call.func, "id", None))
+    return (name in ("astype", "dtype") and bool(call.args) and code(call.args[0])) or any(
+        k.arg == "dtype" and code(k.value) for k in call.keywords)
+
+
+@functools.lru_cache(maxsize=8)
+def _syntax_tree(text: str) -> ast.Module | None:
+    try:
+        return ast.parse(text) if text else None
+    except (SyntaxError, ValueError):
+        return None
 
 
 def close(yours: np.ndarray, expected: np.ndarray) -> bool:
