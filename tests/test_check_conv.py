@@ -242,7 +242,11 @@ def test_pad_minus_pad_beside_a_real_mistake_keeps_the_main_verdict(tmp_path: Pa
                for n in report.notes), report.notes
 
 
-def test_a_cache_of_the_learners_own_is_fed_to_their_backward(tmp_path: Path) -> None:
+@pytest.mark.parametrize("wrong_forward", [False, True])
+def test_a_cache_of_the_learners_own_is_fed_to_their_backward(tmp_path: Path,
+                                                              wrong_forward: bool) -> None:
+    """Also when the forward's Z is wrong (found by review: the cache was then not looked
+    at, the backward was fed the course's and blamed for failing to unpack it)."""
     path = plant(tmp_path, "c4w1_sloppy.py", "return Z, (A_prev, W, b, hparameters)",
                  "return Z, (A_prev, W, b, hparameters['stride'], hparameters['pad'])")
     source = path.read_text().replace("A_prev, W, b, hparameters = cache\n",
@@ -250,13 +254,20 @@ def test_a_cache_of_the_learners_own_is_fed_to_their_backward(tmp_path: Path) ->
     source = source.replace("    s, p = hparameters['stride'], hparameters['pad']\n"
                             "    _, n_H, n_W, n_C = dZ.shape",
                             "    _, n_H, n_W, n_C = dZ.shape")
+    if wrong_forward:
+        source = source.replace("axes=([1, 2, 3], [0, 1, 2])) + b.reshape(n_C)",
+                                "axes=([1, 2, 3], [0, 1, 2]))")
     path.write_text(source)
     report = check_learner(path)
-    assert report.exit_status == 0, report.text()
-    assert rows(report)["conv_forward"] == ("note", "its cache is not the course's (A_prev, "
-                                            "W, b, hparameters): your conv_backward is fed "
-                                            "the cache your conv_forward makes")
-    assert rows(report)["conv_backward"][0] == "match"
+    assert report.exit_status == (1 if wrong_forward else 0), report.text()
+    own = ("its cache is not the course's (A_prev, W, b, hparameters): your conv_backward "
+           "is fed the cache your conv_forward makes")
+    if wrong_forward:
+        status, detail = rows(report)["conv_forward"]
+        assert status == "mismatch" and detail.startswith("Z (f 3, stride 2, pad 1) differs")
+    else:
+        assert rows(report)["conv_forward"] == ("note", own)
+    assert rows(report)["conv_backward"][0] == "match", report.text()
 
 
 def test_pool_mode_default_does_not_matter(tmp_path: Path) -> None:

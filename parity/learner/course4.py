@@ -330,12 +330,14 @@ class ConvChecks(Checks):
             A, W, b, hp = self.conv_problem(case)
             Z, cache = pair(name, call(self.ctx, name, self.fn(name), A, W, b, hp),
                             "(Z, cache)")
-            expect(name, f"Z (f {case[4]}, stride {hp['stride']}, pad {hp['pad']})", "-", Z,
-                   convolved(A, W, b, hp["stride"], hp["pad"]))
+            # the cache is looked at first: a wrong Z must not leave the backward to be fed
+            # the course's cache when the learner's reads another
             if not is_course_cache(cache, A, W, b, hp):
                 self.own_cache["conv"] = True
                 notes.append("its cache is not the course's (A_prev, W, b, hparameters): "
                              "your conv_backward is fed the cache your conv_forward makes")
+            expect(name, f"Z (f {case[4]}, stride {hp['stride']}, pad {hp['pad']})", "-", Z,
+                   convolved(A, W, b, hp["stride"], hp["pad"]))
         return notes.text()
 
     @numpy1_retry
@@ -347,12 +349,12 @@ class ConvChecks(Checks):
             for mode in MODES:
                 out, cache = pair(name, call(self.ctx, name, self.fn(name), A, hp, mode),
                                   "(A, cache)")
-                expect(name, f"A ({mode}, f {f}, stride {stride})", "-", out,
-                       pooled(A, f, stride, mode))
-                if not is_course_cache(cache, A, hp):
+                if not is_course_cache(cache, A, hp):  # first, as in conv_forward
                     self.own_cache["pool"] = True
                     notes.append("its cache is not the course's (A_prev, hparameters): your "
                                  "pool_backward is fed the cache your pool_forward makes")
+                expect(name, f"A ({mode}, f {f}, stride {stride})", "-", out,
+                       pooled(A, f, stride, mode))
         return notes.text()
 
     # --- optional: backward ----------------------------------------------------------------
