@@ -12,7 +12,8 @@ The policy, column by column (cells are stripped of surrounding whitespace first
 - numbers: plain numbers (``1``, ``-2.5``, ``1e3``); a column whose every cell uses ``,``
   as thousands separator (``1,000``) or as decimal mark (``1,5``); a column whose every
   cell ends in ``%`` (``5%`` -> 0.05). ``1,500`` fits both: the decimal mark when the
-  separator is ``;`` (Excel in decimal-comma locales), thousands otherwise;
+  separator is ``;`` (Excel in decimal-comma locales), thousands otherwise; digits grouped
+  by spaces or apostrophes (``1 234``, ``1'234.5``, ``1 234,5``);
 - a column numeric except some cells (more than half numeric) is an error naming the
   column, the line and the cell; ``categorical=("col",)`` one-hot encodes it on purpose;
 - Yes/No, True/False, Y/N, T/F (any case, one pair per column) -> 1/0;
@@ -61,6 +62,9 @@ _PLAIN = re.compile(rf"[+-]?(?:\d+\.?\d*|\.\d+){_EXP}")
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})*(?:\.\d+)?")
 _DECIMAL_COMMA = re.compile(rf"[+-]?\d+(?:,\d+)?{_EXP}")
 _GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+")
+_SPACES = " \u00a0\u202f'\u2019"  # space, no-break spaces, apostrophes (1 234, 1'234)
+_SPACED = re.compile(rf"[+-]?\d{{1,3}}(?:[{_SPACES}]\d{{3}})*(?:\.\d+)?")
+_SPACED_COMMA = re.compile(rf"[+-]?\d{{1,3}}(?:[{_SPACES}]\d{{3}})*(?:,\d+)?")
 _ID_NAME = re.compile(r"(?:^|[_\s.\-])id$|^index$|^rowid$", re.IGNORECASE)
 _CAMEL_ID = re.compile(r"[a-z0-9](?:Id|ID)$")  # customerId, userID; not HUMID, LIPID
 _INTEGER = re.compile(r"[+-]?\d+")
@@ -248,9 +252,20 @@ def _number_formats(sep: str) -> list[tuple[str, object]]:
             return None
         return finite(c.replace(",", ".")) if _DECIMAL_COMMA.fullmatch(c) else None
 
+    def spaced(c: str) -> float | None:  # no locale writes a decimal mark as a space
+        return finite(re.sub(f"[{_SPACES}]", "", c)) if _SPACED.fullmatch(c) else None
+
+    def spaced_comma(c: str) -> float | None:  # 1 234,5; 1,000 as for decimal_comma
+        if (sep != ";" and _GROUPED.fullmatch(c)) or not _SPACED_COMMA.fullmatch(c):
+            return None
+        return finite(re.sub(f"[{_SPACES}]", "", c).replace(",", "."))
+
     commas = [("',' read as thousands separator", thousands),
               ("',' read as the decimal mark", decimal_comma)]
-    return [("plain", plain)] + (commas[::-1] if sep == ";" else commas)
+    grouped = [("spaces or apostrophes read as thousands separators", spaced),
+               ("spaces or apostrophes read as thousands separators, ',' as the decimal "
+                "mark", spaced_comma)]
+    return [("plain", plain)] + (commas[::-1] if sep == ";" else commas) + grouped
 
 
 def _without_symbol(cell: str, symbol: str) -> str:

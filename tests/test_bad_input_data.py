@@ -52,6 +52,21 @@ ACCEPTED: list[tuple[str, str | bytes, str, Callable[[Path], None]]] = [
     ("thousands separators, the whole column", 'x,y\n"1,000",a\n"2,500",b\n750,a\n'
      '"10,000",b\n', "y", lambda p: np.testing.assert_array_equal(
          x_row(p), [1000.0, 2500.0, 750.0, 10000.0])),
+    # found by review: digits grouped by spaces or apostrophes were one-hot text
+    ("digits grouped by spaces", 'x,y\n"1 234",a\n999,b\n"-4 000.25",a\n"1\u00a0000 000",b\n',
+     "y", lambda p: _check_decisions(p, "y", ["'x': spaces or apostrophes read as thousands "
+                                             "separators"],
+                                     x0=[1234.0, 999.0, -4000.25, 1000000.0])),
+    ("French 1 234,5 in a ',' file", 'x,y\n"1 234,5",a\n"2,25",b\n"-5 000",a\n', "y",
+     lambda p: _check_decisions(p, "y", ["'x': spaces or apostrophes read as thousands "
+                                         "separators, ',' as the decimal mark"],
+                                x0=[1234.5, 2.25, -5000.0])),
+    ("Swiss apostrophes and French 1 234,5 in a ';' file",
+     "x;z;y\n1'234;1 234,5;a\n2\u2019345;2,5;b\n999;1\u202f000;a\n", "y",
+     lambda p: _check_decisions(p, "y", ["'x': spaces or apostrophes read as thousands "
+                                         "separators", "'z': spaces or apostrophes read as "
+                                         "thousands separators, ',' as the decimal mark"],
+                                x0=[1234.0, 2345.0, 999.0])),
     ("percent column", "x,y\n5%,a\n10%,b\n12.5%,a\n 1 %,b\n", "y",
      lambda p: np.testing.assert_allclose(x_row(p), [0.05, 0.1, 0.125, 0.01])),
     ("Yes/yes/no target is two classes", "x,y\n1,Yes\n2,yes\n3,no\n4,Yes\n", "y",
@@ -170,6 +185,12 @@ REFUSED: list[tuple[str, str | bytes, str, dict, str]] = [
      r"line 3 has '5%' \(a percentage among plain numbers"),
     ("1200 in a thousands-separated column", 'x,y\n"1,000",a\n"2,500",b\n1200,a\n', "y",
      {}, r"line 4 has '1200' \(not a number like the rest \(',' read as thousands"),
+    ("1,234 among space-grouped numbers", 'x,y\n"1 234",a\n"1,234",b\n"5 000",a\n', "y", {},
+     r"line 3 has '1,234' \(not a number like the rest \(spaces or apostrophes read as "
+     r"thousands separators\)\)"),
+    ("1,000 among 1 234,5 in a ',' file", 'x,y\n"1 234,5",a\n"1,000",b\n"5 000,5",a\n',
+     "y", {}, r"line 3 has '1,000' \(not a number like the rest \(spaces or apostrophes "
+     r"read as thousands separators, ',' as the decimal mark\)\)"),
     ("1.5 in a decimal-comma column", "x;y\n1,5;a\n2,5;b\n3;a\n1.5;b\n", "y", {},
      r"line 5 has '1.5' \(not a number like the rest \(',' read as the decimal mark"),
     ("a number overflowing float64", "x,y\n1,a\n1e999,b\n2,a\n", "y", {},
