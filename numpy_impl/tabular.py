@@ -13,7 +13,8 @@ The policy, column by column (cells are stripped of surrounding whitespace first
   as thousands separator (``1,000``) or as decimal mark (``1,5``); a column whose every
   cell ends in ``%`` (``5%`` -> 0.05). ``1,500`` fits both: the decimal mark when the
   separator is ``;`` (Excel in decimal-comma locales), thousands otherwise; digits grouped
-  by spaces or apostrophes (``1 234``, ``1'234.5``, ``1 234,5``);
+  by spaces or apostrophes (``1 234``, ``1'234.5``, ``1 234,5``); refused: ``2.037`` (a
+  decimal point, or the thousands separator?) in a file with a decimal-comma column;
 - a column numeric except some cells (more than half numeric) is an error naming the
   column, the line and the cell; ``categorical=("col",)`` one-hot encodes it on purpose;
 - Yes/No, True/False, Y/N, T/F (any case, one pair per column) -> 1/0;
@@ -62,6 +63,7 @@ _PLAIN = re.compile(rf"[+-]?(?:\d+\.?\d*|\.\d+){_EXP}")
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})*(?:\.\d+)?")
 _DECIMAL_COMMA = re.compile(rf"[+-]?\d+(?:,\d+)?{_EXP}")
 _GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+")
+_DOT_GROUPS = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+")
 _SPACES = " \u00a0\u202f'\u2019"  # space, no-break spaces, apostrophes (1 234, 1'234)
 _SPACED = re.compile(rf"[+-]?\d{{1,3}}(?:[{_SPACES}]\d{{3}})*(?:\.\d+)?")
 _SPACED_COMMA = re.compile(rf"[+-]?\d{{1,3}}(?:[{_SPACES}]\d{{3}})*(?:,\d+)?")
@@ -477,6 +479,7 @@ def read_table(path: str | os.PathLike, target: str,
     columns = {i: [row[i] for row in rows] for i in range(len(header))}
     labels, classes, mapping = _labels(target, columns[header.index(target)], lines)
     order, numeric_names, numeric, encoded, dropped = [], [], [], {}, []
+    comma, dotted = "", None  # a decimal-comma column; a plain one whose dots may group
     for i, name in enumerate(header):
         cells = columns[i]
         if name == target:
@@ -498,6 +501,10 @@ def read_table(path: str | os.PathLike, target: str,
             dropped.append(f"dropped identifier column {name!r} (every value distinct)")
             continue
         kind, values, cats, notes = _feature(name, cells, lines, sep, name in categorical)
+        if kind == "numeric" and any("decimal mark" in note for note in notes):
+            comma = comma or name
+        elif kind == "numeric" and not notes and dotted is None:
+            dotted = _dot_grouped(name, cells, lines)
         decisions += notes
         order.append(name)
         if kind == "numeric":
@@ -505,6 +512,13 @@ def read_table(path: str | os.PathLike, target: str,
             numeric.append(values)
         else:
             encoded[name] = (values, cats)
+    if comma and dotted is not None:
+        name, cell, line = dotted
+        raise ValueError(
+            f"column {name!r} line {line} has {cell!r} while column {comma!r} uses ',' as the "
+            f"decimal mark: '.' may be a decimal point or, as with decimal commas, the "
+            f"thousands separator ({cell.replace('.', '')}); expected one convention in the "
+            "file (rewrite the column without '.', or with its decimal mark as ',')")
     decisions += dropped
     tokens = sorted({c for name in order for c in columns[header.index(name)]
                      if _is_missing(c) and c})
@@ -516,6 +530,17 @@ def read_table(path: str | os.PathLike, target: str,
     matrix = np.stack(numeric, axis=1) if numeric else np.zeros((len(rows), 0))
     return Table(f"csv:{path.name}", tuple(order), tuple(numeric_names), matrix, encoded,
                  labels, classes, np.array(lines, dtype=np.int64), tuple(decisions))
+
+
+def _dot_grouped(column: str, cells: list[str], lines: list[int]
+                 ) -> tuple[str, str, int] | None:
+    """``(column, cell, line)`` when every cell of this plain-number column that holds a
+    '.' has it before groups of three digits (``2.037``, ``1.234.567``: the thousands
+    separator of decimal-comma locales, or a decimal point), else None."""
+    dots = [(c, line) for c, line in zip(cells, lines, strict=True) if "." in c]
+    if dots and all(_DOT_GROUPS.fullmatch(c) for c, _ in dots):
+        return column, dots[0][0], dots[0][1]
+    return None
 
 
 # --- encoding for the network ---------------------------------------------------------

@@ -57,6 +57,13 @@ ACCEPTED: list[tuple[str, str | bytes, str, Callable[[Path], None]]] = [
      "y", lambda p: _check_decisions(p, "y", ["'x': spaces or apostrophes read as thousands "
                                              "separators"],
                                      x0=[1234.0, 999.0, -4000.25, 1000000.0])),
+    ("2.037 in a ';' file without decimal commas is a decimal point",
+     "a;b;y\n2.037;1.5;x\n1.250;2.5;z\n3;0.5;x\n", "y",
+     lambda p: _check_decisions(p, "y", ["separator ';'"], x0=[2.037, 1.25, 3.0])),
+    ("3.1 beside a decimal-comma column: a decimal point, unambiguous",
+     "a;b;y\n2.037;1,5;x\n3.1;2,5;z\n3;0,5;x\n", "y",
+     lambda p: _check_decisions(p, "y", ["'b': ',' read as the decimal mark"],
+                                x0=[2.037, 3.1, 3.0])),
     ("French 1 234,5 in a ',' file", 'x,y\n"1 234,5",a\n"2,25",b\n"-5 000",a\n', "y",
      lambda p: _check_decisions(p, "y", ["'x': spaces or apostrophes read as thousands "
                                          "separators, ',' as the decimal mark"],
@@ -188,6 +195,10 @@ REFUSED: list[tuple[str, str | bytes, str, dict, str]] = [
     ("1,234 among space-grouped numbers", 'x,y\n"1 234",a\n"1,234",b\n"5 000",a\n', "y", {},
      r"line 3 has '1,234' \(not a number like the rest \(spaces or apostrophes read as "
      r"thousands separators\)\)"),
+    # found by review: 2.037 beside decimal commas was read as 2.037 (it may mean 2037)
+    ("2.037 beside a decimal-comma column", "a;b;y\n2.037;1,5;x\n1.250;2,5;z\n3;0,5;x\n",
+     "y", {}, r"column 'a' line 2 has '2.037' while column 'b' uses ',' as the decimal mark: "
+     r"'.' may be a decimal point or, as with decimal commas, the thousands separator \(2037\)"),
     ("1,000 among 1 234,5 in a ',' file", 'x,y\n"1 234,5",a\n"1,000",b\n"5 000,5",a\n',
      "y", {}, r"line 3 has '1,000' \(not a number like the rest \(spaces or apostrophes "
      r"read as thousands separators, ',' as the decimal mark\)\)"),
