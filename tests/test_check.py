@@ -64,6 +64,9 @@ CORRECT = {
     "c1w4_step_nb_lambda_helpers.ipynb": ("Step by Step", ["public_tests, testCases"]),
     "c1w4_step_nb_computed_const.ipynb": ("Step by Step", ["dnn_utils"]),
     "c1w4_step_nb_continuation_lines.ipynb": ("Step by Step", ["dnn_utils"]),
+    # aliases of star-imported helpers (sig = sigmoid after from dnn_utils import *) were
+    # left out, a false alarm: kept tentatively now (a NameError leaves one out)
+    "c1w4_step_nb_star_aliases.ipynb": ("Step by Step", ["dnn_utils"]),
     "c1w4_step_float32.py": ("Step by Step", ["computes in float32 (linear_forward)"]),
     "c1w4_step_astype_f.py": ("Step by Step", ["computes in float32 (linear_forward)"]),
     "c1w2_logistic_float32.py": ("Logistic Regression", ["computes in float32 (sigmoid)"]),
@@ -160,6 +163,10 @@ MISTAKES = [
      "propagate", "mismatch"),
     ("c1w4_step_astype_f.py", "dW = 1 / m * np.dot(dZ, A_prev.T)", "dW = np.dot(dZ, A_prev.T)",
      "linear_backward", "mismatch"),
+    ("c1w4_step_nb_star_aliases.ipynb", "dZ = relu_grad(dA, activation_cache)",
+     "dZ = sigmoid_backward(dA, activation_cache)", "linear_activation_backward", "mismatch"),
+    ("c1w4_step_nb_star_aliases.ipynb", "A, activation_cache = sig(Z)",
+     "A, activation_cache = relu_fn(Z)", "linear_activation_forward", "mismatch"),
     ("c1w2_logistic_float32.py", "dw = 1 / m * np.dot(X, (A - Y).T)",
      "dw = 1 / (m + 1) * np.dot(X, (A - Y).T)", "propagate", "mismatch"),
     ("c1w4_step_kink.py", "return np.squeeze(-(np.dot(Y, np.log(AL).T)",
@@ -497,3 +504,25 @@ def test_a_type_code_counts_as_float32_only_where_it_is_a_dtype(tmp_path: Path) 
                                "wide") if casts_to_low_precision(namespace[name].__code__)}
     assert found == {"cast", "keyword", "half", "short"}
     assert casts_to_low_precision(namespace["decorated"].__wrapped__.__code__)
+
+
+def test_a_star_imported_alias_is_kept_tentatively() -> None:
+    """After a star import, an alias of a name it may bring is kept inside try/except
+    NameError, its lines still named by cell; an alias of what a left-out statement bound
+    is left out, and so is one before any star import."""
+    from parity.learner.source import _from_cells
+
+    cells = [{"cell_type": "code", "source": "early = relu\nimport numpy as np\n"
+                                             "from dnn_utils import *\n"},
+             {"cell_type": "code", "source": "X, Y = load_data()\nX1 = X\nsig = sigmoid\n"
+                                             "both = (sig, np.dot)\nd = np.dot\n"}]
+    source = _from_cells(cells, Path("nb.ipynb"))
+    tentative = ["except NameError:", "    pass"]
+    assert source.code.splitlines() == [
+        "import numpy as np", "from dnn_utils import *", "try:", "    sig = sigmoid",
+        *tentative, "try:", "    both = (sig, np.dot)", *tentative, "d = np.dot"]
+    assert source.cells == [(1, 2), (1, 3), *[(2, 3)] * 4, *[(2, 4)] * 4, (2, 5)]
+    namespace: dict = {}
+    exec(compile(source.code.replace("from dnn_utils import *", "pass"), "nb", "exec"),
+         namespace)  # noqa: S102 (each NameError leaves its alias out)
+    assert "sig" not in namespace and "both" not in namespace and "d" in namespace

@@ -126,6 +126,7 @@ def _from_cells(cells: list, path: Path) -> Source:
     notes: list[str] = []
     skipped_harness: set[str] = set()
     defined: set[str] = set()
+    unbound: set[str] = set()  # names only statements left out bind (X = load_data())
     for number, cell in enumerate(cells, start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
@@ -143,14 +144,25 @@ def _from_cells(cells: list, path: Path) -> Source:
                 continue
             raise SyntaxError(f"cell {number}, line {exc.lineno}: {exc.msg}") from None
         for node in tree.body:
+            tentative = False
             if not _keep(node, defined):
-                if isinstance(node, (ast.Import, ast.ImportFrom)):
-                    skipped_harness.update(_modules(node))
-                continue
+                tentative = _star_alias(node, defined, unbound)
+                if not tentative:
+                    if isinstance(node, (ast.Import, ast.ImportFrom)):
+                        skipped_harness.update(_modules(node))
+                    unbound.update(_bound_names(node))
+                    continue
             first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
-            for i in range(first, (node.end_lineno or node.lineno) + 1):
-                lines.append(cell_lines[i - 1])
+            last = node.end_lineno or node.lineno
+            if tentative:  # as Jupyter ran it, except that a NameError leaves it out
+                lines.append("try:")
+                where.append((number, first))
+            for i in range(first, last + 1):
+                lines.append(("    " if tentative else "") + cell_lines[i - 1])
                 where.append((number, i))
+            if tentative:
+                lines += ["except NameError:", "    pass"]
+                where += [(number, last)] * 2
     if skipped_harness:
         notes.append("the course's test-harness imports were left out: "
                       + ", ".join(sorted(skipped_harness)))
@@ -228,6 +240,26 @@ def _keep(node: ast.stmt, defined: set[str]) -> bool:
             defined.update(names)
             return True
     return False
+
+
+def _star_alias(node: ast.stmt, defined: set[str], unbound: set[str]) -> bool:
+    """Whether ``node`` is an alias (see ``_keep``) of names that only a star import kept
+    before it (``from dnn_utils import *``; ``sig = sigmoid``) can have bound, or that
+    such an alias bound: which names a star import brings is not known without running
+    it, so the alias is kept tentatively (a NameError leaves it out). Its names are not
+    added to ``defined`` (an alias of them is tentative too). Never an alias of a name
+    that a statement left out binds."""
+    if "*" not in defined or not isinstance(node, (ast.Assign, ast.AnnAssign)) or \
+            node.value is None:
+        return False
+    free = {n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)} - defined
+    return bool(free) and not free & unbound and _keep(node, defined | free)
+
+
+def _bound_names(node: ast.stmt) -> set[str]:
+    """The names a top-level statement binds (assignment targets, loop variables...)."""
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)
+            and isinstance(n.ctx, ast.Store)}
 
 
 def _target_names(target: ast.expr) -> list[str]:
