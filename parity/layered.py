@@ -32,7 +32,7 @@ from parity.architecture import (  # noqa: F401 (LAYERED_ZOO, LayerArchitecture 
     leased_model,
 )
 from parity.convert import layered_params_from_keras, layered_params_to_keras
-from parity.numerical import random_targets
+from parity.numerical import random_targets, with_zero_example
 from parity.report import Comparison, ParityReport, compare_arrays, compare_to_numerical
 from parity.tolerances import Tolerance, operations, tolerance
 from parity.train import (
@@ -84,15 +84,12 @@ def build_layered_keras(arch: ni.LayerNetworkConfig, seed: int | None = 0,
 def layered_data(arch: ni.LayerNetworkConfig, m: int = 16, seed: int = 0
                  ) -> tuple[np.ndarray, np.ndarray]:
     """Random ``X`` (``(m, H, W, C)`` or ``(n_x, m)``) and targets ``Y (n_out, m)`` that fit
-    ``arch.loss``; with m >= 2 the first example is all zeros (relu's derivative at 0
-    exercised), never the only one (a report on zeros alone compares 0 with 0)."""
+    ``arch.loss``; with m >= 2 the first example is all zeros (``with_zero_example``)."""
     rng = np.random.default_rng(seed)
     shape = arch.input_shape
-    X = rng.standard_normal((m, *shape) if len(shape) == 3 else (shape[0], m))
-    if m >= 2 and len(shape) == 3:
-        X[0] = 0.0
-    elif m >= 2:
-        X[:, 0] = 0.0
+    images = len(shape) == 3
+    X = with_zero_example(rng.standard_normal((m, *shape) if images else (shape[0], m)),
+                          axis=0 if images else 1)
     Y = random_targets(arch.loss, arch.n_out, m, rng)
     return X.astype(arch.dtype), Y.astype(arch.dtype)
 

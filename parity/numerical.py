@@ -25,9 +25,7 @@ Masks = Mapping[int, np.ndarray] | None
 def make_data(arch: Architecture, m: int = 32, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Random ``X (n_x, m)`` and targets that fit ``arch.loss``, in ``arch.dtype``.
 
-    With m >= 2 the first example is all zeros: with zero biases every ``Z`` of it is
-    exactly 0, so the derivative of relu at 0 (0, as in Keras) is exercised, not just
-    assumed (never the only example: a report on zeros alone compares 0 with 0).
+    With m >= 2 the first example is all zeros (see ``with_zero_example``).
     ``m``: an int >= 1; ``seed``: an int >= 0 or a ``numpy.random.Generator``.
     """
     if not isinstance(arch, Architecture):
@@ -37,10 +35,19 @@ def make_data(arch: Architecture, m: int = 32, seed: int = 0) -> tuple[np.ndarra
         raise ValueError(f"m must be an int >= 1 (the number of examples), got {m!r}")
     rng = ni.as_generator(seed)
     n_x, n_y = arch.layer_dims[0], arch.layer_dims[-1]
-    X = rng.standard_normal((n_x, m))
-    if m >= 2:
-        X[:, 0] = 0.0
+    X = with_zero_example(rng.standard_normal((n_x, m)), axis=1)
     return X.astype(arch.dtype), random_targets(arch.loss, n_y, m, rng).astype(arch.dtype)
+
+
+def with_zero_example(X: np.ndarray, axis: int) -> np.ndarray:
+    """``X`` (a new array of parity data) with its first example along ``axis`` set to
+    zeros, when it has at least two: with zero biases every ``Z`` of that example is
+    exactly 0, so the derivative of relu at 0 (0, as in Keras) is exercised, not just
+    assumed; never the only example (a report on zeros alone compares 0 with 0). Written
+    in place; returns ``X``."""
+    if X.shape[axis] >= 2:
+        np.moveaxis(X, axis, 0)[0] = 0.0
+    return X
 
 
 def random_targets(loss: str, n_out: int, m: int, rng: np.random.Generator) -> np.ndarray:
