@@ -187,6 +187,22 @@ def test_wrong_and_written_for_numpy_1_says_both(tmp_path: Path) -> None:
     assert "Fix: use b.item()" in " ".join(report.notes)
 
 
+def test_float_of_every_channels_bias_is_a_mistake_in_every_numpy_version(
+        tmp_path: Path) -> None:
+    """float(b) of the (1, 1, 1, n_C) bias fails under NumPy 1.x too: said so, with no
+    NumPy-version note (found by review: NumPy 2's wording read like the version note)."""
+    report = check_learner(plant(
+        tmp_path, "c4w1_2018.py",
+        "Z[i, h, w, c] = conv_single_step(a_slice_prev, W[:, :, :, c], b[:, :, :, c])",
+        "Z[i, h, w, c] = np.sum(a_slice_prev * W[:, :, :, c]) + float(b)"))
+    assert report.exit_status == 1, report.text()
+    status, detail = rows(report)["conv_forward"]
+    assert status == "raised" and detail.startswith(
+        "TypeError: float() of an array of 4 values (shape (1, 1, 1, 4)) fails in every "
+        "NumPy version: only a size-1 array converts (your line 52: "), detail
+    assert "NumPy-version incompatibility" not in report.text()
+
+
 def test_np_float_is_a_numpy_version_incompatibility(tmp_path: Path) -> None:
     report = check_learner(plant(tmp_path, "c4w1_float_b.py", "Z = Z + float(b)",
                                  "Z = Z + np.float(b)"))
