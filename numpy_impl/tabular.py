@@ -354,8 +354,16 @@ def _feature(column: str, cells: list[str], lines: list[int], sep: str, categori
         elif cell.endswith("%"):
             why = "a percentage among plain numbers: write 0.05, or 5% in every cell"
         else:
-            why = "not a number" + ("" if description == "plain" else
-                                    f" like the rest ({description})")
+            other = next((d for d, parse in _number_formats(sep) if d != description
+                          and parse(cell) is not None), None)
+            def named(d: str) -> str:
+                return "plain numbers" if d == "plain" else d
+
+            why = ("not a number" + ("" if description == "plain" else
+                                     f" like the rest ({description})")
+                   if other is None else f"a number written another way than the rest "
+                   f"({named(other)}, not {named(description)}): expected one format per "
+                   "column")
         raise ValueError(
             f"column {column!r} is numeric except {len(bad)} cell(s): line {line} has "
             f"{cell!r} ({why}); expected numbers, or an empty cell for a missing one "

@@ -191,19 +191,22 @@ REFUSED: list[tuple[str, str | bytes, str, dict, str]] = [
     ("5% among plain numbers", "x,y\n0.1,a\n5%,b\n0.2,a\n0.3,b\n", "y", {},
      r"line 3 has '5%' \(a percentage among plain numbers"),
     ("1200 in a thousands-separated column", 'x,y\n"1,000",a\n"2,500",b\n1200,a\n', "y",
-     {}, r"line 4 has '1200' \(not a number like the rest \(',' read as thousands"),
+     {}, r"line 4 has '1200' \(a number written another way than the rest \(plain "
+     r"numbers, not ',' read as thousands separator\): expected one format per column\)"),
     ("1,234 among space-grouped numbers", 'x,y\n"1 234",a\n"1,234",b\n"5 000",a\n', "y", {},
-     r"line 3 has '1,234' \(not a number like the rest \(spaces or apostrophes read as "
-     r"thousands separators\)\)"),
+     r"line 3 has '1,234' \(a number written another way than the rest \(',' read as "
+     r"thousands separator, not spaces or apostrophes read as thousands separators\)"),
     # found by review: 2.037 beside decimal commas was read as 2.037 (it may mean 2037)
     ("2.037 beside a decimal-comma column", "a;b;y\n2.037;1,5;x\n1.250;2,5;z\n3;0,5;x\n",
      "y", {}, r"column 'a' line 2 has '2.037' while column 'b' uses ',' as the decimal mark: "
      r"'.' may be a decimal point or, as with decimal commas, the thousands separator \(2037\)"),
     ("1,000 among 1 234,5 in a ',' file", 'x,y\n"1 234,5",a\n"1,000",b\n"5 000,5",a\n',
-     "y", {}, r"line 3 has '1,000' \(not a number like the rest \(spaces or apostrophes "
-     r"read as thousands separators, ',' as the decimal mark\)\)"),
+     "y", {}, r"line 3 has '1,000' \(a number written another way than the rest \(',' "
+     r"read as thousands separator, not spaces or apostrophes read as thousands "
+     r"separators, ',' as the decimal mark\)"),
     ("1.5 in a decimal-comma column", "x;y\n1,5;a\n2,5;b\n3;a\n1.5;b\n", "y", {},
-     r"line 5 has '1.5' \(not a number like the rest \(',' read as the decimal mark"),
+     r"line 5 has '1.5' \(a number written another way than the rest \(plain numbers, "
+     r"not ',' read as the decimal mark\)"),
     ("a number overflowing float64", "x,y\n1,a\n1e999,b\n2,a\n", "y", {},
      r"line 3 has '1e999' \(a number too large for a 64-bit float\)"),
     ("no header line", "1,2,0\n3,4,1\n", "y", {},
