@@ -36,9 +36,27 @@ ORDER_FIRST = ("sigmoid", "relu", "sigmoid_backward", "relu_backward")
 
 
 def detect(ctx: Context) -> list[Assignment]:
-    """The assignments whose distinctive functions the submission defines."""
-    return [a for a in _registry()
-            if any(ctx.function(n) for entry in a.distinctive for n in entry.split("|"))]
+    """The assignments whose distinctive functions the submission defines. When several
+    are, those of which it defines less than half the graded functions, and fewer than
+    of another, are left out, with a note: a helper of the learner's named like another
+    assignment's function (``optimize``, ``L_model_forward``) does not make the submission
+    that assignment, whose other functions would be reported missing."""
+    found = [a for a in _registry()
+             if any(ctx.function(n) for entry in a.distinctive for n in entry.split("|"))]
+
+    def defined(a: Assignment) -> list[str]:
+        return [n for entry in a.graded for n in entry.split("|") if ctx.function(n)]
+
+    coverage = {a.key: len(defined(a)) / len(a.graded) for a in found}
+    best = max(coverage.values(), default=0.0)
+    kept = [a for a in found if coverage[a.key] >= 0.5 or coverage[a.key] == best]
+    for a in found:
+        if a not in kept:
+            names = defined(a)
+            ctx.note(f"not checked as {a.title}: your code defines {', '.join(names)}, "
+                     f"{len(names)} of its {len(a.graded)} graded functions (checked as "
+                     f"{', '.join(k.title for k in kept)})")
+    return kept
 
 
 def known_assignments() -> list[str]:
