@@ -76,6 +76,11 @@ CORRECT = {
         "your code defines L_model_forward, L_model_backward, 2 of its 10 graded functions"]),
     "c2w1_regularization_own_init_deep.py": ("Regularization", [
         "your code defines initialize_parameters_deep, 1 of its 10 graded functions"]),
+    # written by a reviewer: notebook globals from numpy/math/functools.partial calls
+    # (HE_GAIN = np.sqrt(2.0)) were left out, and the functions using them raised NameError
+    "c2w1_init_nb_computed_const.ipynb": ("Initialization", []),
+    "c2w2_optimization_nb_partial_global.ipynb": ("Optimization", []),
+    "c2w2_optimization_nb_call_default.ipynb": ("Optimization", []),
     "c1w4_step_float32.py": ("Step by Step", ["computes in float32 (linear_forward)"]),
     "c1w4_step_astype_f.py": ("Step by Step", ["computes in float32 (linear_forward)"]),
     "c1w2_logistic_float32.py": ("Logistic Regression", ["computes in float32 (sigmoid)"]),
@@ -541,3 +546,17 @@ def test_a_star_imported_alias_is_kept_tentatively(tmp_path: Path) -> None:
     exec(compile(source.code.replace("from dnn_utils import *", "pass"), "nb", "exec"),
          namespace)  # noqa: S102 (each NameError leaves its alias out)
     assert "sig" not in namespace and "both" not in namespace and "d" in namespace
+
+
+def test_a_function_using_a_global_that_check_left_out_is_unchecked_not_wrong() -> None:
+    """A notebook global computed by the learner's own call (GAIN = small_gain()) is left
+    out: the function using it is "unchecked" (exit 2), naming the line, not a NameError
+    counted as the learner's mistake; a pure call (np.sqrt) is kept."""
+    report = check_learner(CORPUS / "c1w4_step_nb_global_from_call.ipynb")
+    assert report.exit_status == 2 and report.verdict == "could not check", report.text()
+    rows = {r.name: (r.status, r.detail) for r in report.results}
+    status, detail = rows["initialize_parameters_deep"]
+    assert status == "unchecked" and detail.startswith("it uses GAIN (your cell 7, line 8: ")
+    assert "which your code sets at cell 6, line 4 by running code" in detail
+    assert rows["linear_forward"][0] == "match" and not any(
+        r.is_mistake for r in report.results), report.text()

@@ -69,6 +69,9 @@ class Context:
     seed: int = 0
     notes: list[str] = field(default_factory=list)
     line_names: Callable[[str, int], str] = lambda filename, line: f"line {line}"
+    left_out: Mapping[str, str] = field(default_factory=dict)
+    """Names that only statements left out of a notebook bind, and where ("cell 2, line
+    1"): a NameError of one is the checker's doing, not the learner's."""
 
     def function(self, name: str) -> Callable | None:
         """The learner's own function ``name``: None if absent, or imported from a helper
@@ -119,6 +122,16 @@ def call(ctx: Context, name: str, fn: Callable, *args: Any, **kwargs: Any) -> An
                 else "KeyboardInterrupt")
         raise CouldNotCheckError(f"your {name} raised {what}{learner_line(ctx, exc)}; a function "
                             "being checked must return") from None
+    except NameError as exc:
+        where = ctx.left_out.get(getattr(exc, "name", None) or "")
+        if where is None:  # a name the learner's code never binds: their finding
+            raise DivergenceError("raised", f"NameError: {exc}{learner_line(ctx, exc)}") \
+                from None
+        raise DivergenceError(
+            "unchecked", f"it uses {exc.name}{learner_line(ctx, exc)}, which your code sets "
+            f"at {where} by running code; check runs only the imports, definitions, constants "
+            "and aliases of a notebook, so it could not run this function (make "
+            f"{exc.name} a constant, or compute it inside the function)") from None
     except Exception as exc:  # anything the learner's code raises is their finding
         raise DivergenceError("raised", f"{type(exc).__name__}: {exc}{learner_line(ctx, exc)}") \
             from None

@@ -66,10 +66,12 @@ def known_assignments() -> list[str]:
 
 def check_namespace(namespace: Mapping[str, Any], target: str, seed: int = 0,
                     notes: list[str] | None = None,
-                    line_names: Callable[[str, int], str] | None = None) -> LearnerReport:
-    """Check the functions defined in ``namespace`` (a module's or a notebook's globals)."""
+                    line_names: Callable[[str, int], str] | None = None,
+                    left_out: Mapping[str, str] | None = None) -> LearnerReport:
+    """Check the functions defined in ``namespace`` (a module's or a notebook's globals);
+    ``left_out``: see ``Context.left_out``."""
     start = time.perf_counter()
-    ctx = Context(namespace, seed, list(notes or []))
+    ctx = Context(namespace, seed, list(notes or []), left_out=dict(left_out or {}))
     if line_names is not None:
         ctx.line_names = line_names
     report = LearnerReport(target)

@@ -32,6 +32,12 @@ class Source:
     kind: str
     notes: list[str] = field(default_factory=list)
     cells: list[tuple[int, int]] | None = None  # per line of code: (cell, line in cell)
+    left_out: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Names that only left-out statements bind, with where the first is: (cell, line)."""
+
+    def place(self, cell: int, line: int) -> str:
+        """"cell 3, line 4" in a notebook, "line 4" in a file."""
+        return f"cell {cell}, line {line}" if self.kind == "ipynb" else f"line {line}"
 
     def line_name(self, line: int) -> str:
         """"line 12", or "cell 3, line 4" for a notebook."""
@@ -93,7 +99,7 @@ def filter_definitions(source: Source) -> Source:
     filtered = _from_cells([{"cell_type": "code", "source": source.code}],
                            Path(source.filename))
     return Source(filtered.code, source.filename, source.folder, "filtered",
-                  list(source.notes), filtered.cells)
+                  list(source.notes), filtered.cells, filtered.left_out)
 
 
 def _exported_notebook(text: str, path: Path) -> Source:
@@ -127,6 +133,7 @@ def _from_cells(cells: list, path: Path) -> Source:
     skipped_harness: set[str] = set()
     defined: set[str] = set()
     unbound: set[str] = set()  # names only statements left out bind (X = load_data())
+    left_out: dict[str, tuple[int, int]] = {}
     for number, cell in enumerate(cells, start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
@@ -150,6 +157,8 @@ def _from_cells(cells: list, path: Path) -> Source:
                 if not tentative:
                     if isinstance(node, (ast.Import, ast.ImportFrom)):
                         skipped_harness.update(_modules(node))
+                    for name in _bound_names(node) - unbound:
+                        left_out[name] = (number, node.lineno)
                     unbound.update(_bound_names(node))
                     continue
             first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
@@ -167,7 +176,8 @@ def _from_cells(cells: list, path: Path) -> Source:
         notes.append("the course's test-harness imports were left out: "
                       + ", ".join(sorted(skipped_harness)))
     return Source("\n".join(lines) + "\n", str(path.resolve()), path.resolve().parent,
-                  "ipynb", notes, where)
+                  "ipynb", notes, where,
+                  {n: w for n, w in left_out.items() if n not in defined})
 
 
 def _without_magics(lines: list[str]) -> list[str]:
@@ -211,11 +221,12 @@ def _is_magic(line: str) -> bool:
 
 def _keep(node: ast.stmt, defined: set[str]) -> bool:
     """Definitions, imports, and assignments that only name what is defined: literal
-    constants, arithmetic on them, lambdas, aliases (``matmul = np.dot``) and containers
-    of these (``ACTS = {"relu": relu}``), and a ``try`` of such statements (``try: from
-    dnn_utils import relu`` / ``except ImportError: ...``). ``defined``: the top-level
-    names kept so far, updated. A call (``X = load_data()``) is never kept, nor an
-    alias of something that was not."""
+    constants, arithmetic on them, lambdas, aliases (``matmul = np.dot``), containers
+    of these (``ACTS = {"relu": relu}``) and calls of ``PURE_CALLS`` on them
+    (``np.sqrt(2.0)``), and a ``try`` of such statements (``try: from dnn_utils import
+    relu`` / ``except ImportError: ...``). ``defined``: the top-level names kept so far,
+    updated. Another call (``X = load_data()``) is never kept, nor an alias of something
+    that was not."""
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         defined.add(node.name)
         return True
@@ -295,7 +306,30 @@ def _definition_like(value: ast.expr, defined: set[str]) -> bool:
     if isinstance(value, ast.BinOp):
         return _definition_like(value.left, defined) and _definition_like(value.right,
                                                                           defined)
+    if isinstance(value, ast.Call):  # np.sqrt(2.0), math.pow(10, -8), partial(f, x=1)
+        chain = _attribute_chain(value.func)
+        return bool(chain) and chain[-1] in PURE_CALLS and "random" not in chain and (
+            chain[0] in defined or (len(chain) == 1 and hasattr(builtins, chain[0]))) and all(
+            _definition_like(a.value if isinstance(a, ast.Starred) else a, defined)
+            for a in value.args) and all(_definition_like(k.value, defined)
+                                         for k in value.keywords)
     return False
+
+
+PURE_CALLS = frozenset({"sqrt", "exp", "log", "log2", "log10", "pow", "power", "float",
+                        "int", "abs", "round", "min", "max", "float16", "float32",
+                        "float64", "partial"})
+"""Functions a kept constant may call (``HE_GAIN = np.sqrt(2.0)``): numbers in, a number
+(or a ``functools.partial``) out, nothing read, drawn or written."""
+
+
+def _attribute_chain(node: ast.expr) -> list[str]:
+    """``np.linalg.norm`` as ``["np", "linalg", "norm"]``; [] for anything but names."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    return [node.id, *reversed(parts)] if isinstance(node, ast.Name) else []
 
 
 def imported_modules(code: str) -> list[str]:

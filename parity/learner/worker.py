@@ -154,7 +154,8 @@ def run(target: str, seed: int) -> LearnerReport:
                 return LearnerReport(target, notes=notes, error=error)
             report = check_namespace(module.__dict__, target, seed, notes,
                                      lambda filename, line: ran.line_name(line)
-                                     if filename == ran.filename else f"line {line}")
+                                     if filename == ran.filename else f"line {line}",
+                                     {n: ran.place(*w) for n, w in ran.left_out.items()})
             report.error = report.error or _tampering(before, "while being checked") or None
             return report
         finally:  # when run in-process: leave no trace of this submission behind
