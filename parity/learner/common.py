@@ -258,6 +258,15 @@ def close(yours: np.ndarray, expected: np.ndarray) -> bool:
     return bool(np.allclose(yours, expected, rtol=1e-9, atol=1e-12))
 
 
+def same_values(a: Any, b: Any) -> bool:
+    """``a`` and ``b`` of one shape and equal, element for element (False for what cannot
+    be compared as arrays)."""
+    try:
+        return np.shape(a) == np.shape(b) and bool(np.array_equal(a, b))
+    except (TypeError, ValueError):
+        return False
+
+
 def pair(name: str, out: Any, what: str) -> tuple[Any, Any]:
     """``out`` as a 2-tuple, or a "bad return"."""
     if not isinstance(out, (tuple, list)) or len(out) != 2:

@@ -33,10 +33,11 @@ from parity.learner.common import (
     gradients,
     items,
     mapping,
+    same_values,
     scalar,
     t,
 )
-from parity.learner.deep import updated
+from parity.learner.deep import check_random_weights, updated
 
 THREE_LAYERS = (3, 5, 4, 1)
 GC_DIMS = (4, 5, 3, 1)  # the course's gradient-checking network (its helpers' shapes)
@@ -81,6 +82,7 @@ class InitChecks(_Checks):
             if np.any(np.asarray(out[f"b{layer}"]) != 0):
                 raise DivergenceError("mismatch", f"b{layer} should be zeros")
             W = np.asarray(out[f"W{layer}"], float)
+            check_random_weights(f"W{layer}", W)
             if W.size < 100:
                 continue
             std, want = float(np.std(W)), factor(self.DIMS[layer - 1])
@@ -427,8 +429,31 @@ class OptimizationChecks(_Checks):
 
     def initialize_velocity(self, name: str) -> None:
         params = self.params(self.DIMS)
-        v = mapping(name, call(self.ctx, name, self.fn(name), params))
+        given = copy.deepcopy(params)  # what the learner's function gets, looked at after
+        v = mapping(name, call(self.ctx, name, lambda _: self.fn(name)(given), params))
         self._zeros_like(name, "v", v, params)
+        self._fresh(name, {"v": v}, params, given)
+
+    def _fresh(self, name: str, states: Mapping[str, Mapping], params: Mapping,
+               given: Mapping) -> None:
+        """Raise when the function changed the parameters it was given, or returned state
+        arrays that share memory with them or with each other (v and s the same arrays:
+        updating one changes the other)."""
+        for key, value in params.items():
+            if not same_values(given.get(key), value):
+                raise DivergenceError("mismatch", f"{name} changed parameters['{key}'], "
+                                      "which it was given; expected new arrays of zeros, "
+                                      "the parameters left as they were")
+        arrays = [(f"{what}['d{key}']", state.get(f"d{key}")) for what, state in
+                  states.items() for key in params]
+        arrays += [(f"parameters['{key}']", given.get(key)) for key in params]
+        arrays = [(label, a) for label, a in arrays if isinstance(a, np.ndarray)]
+        for i, (label, a) in enumerate(arrays):
+            for other, b in arrays[i + 1:]:
+                if np.shares_memory(a, b):
+                    raise DivergenceError("mismatch", f"{label} and {other} are the same "
+                                          "memory: updating one changes the other; expected "
+                                          "an array of its own for each (np.zeros_like)")
 
     def _zeros_like(self, name: str, what: str, state: Mapping, params: Mapping) -> None:
         for key, value in params.items():
@@ -448,9 +473,13 @@ class OptimizationChecks(_Checks):
 
     def initialize_adam(self, name: str) -> None:
         params = self.params(self.DIMS)
-        v, s = items(name, call(self.ctx, name, self.fn(name), params), 2, "(v, s)")
-        self._zeros_like(name, "v", mapping(name, v), params)
-        self._zeros_like(name, "s", mapping(name, s), params)
+        given = copy.deepcopy(params)
+        v, s = items(name, call(self.ctx, name, lambda _: self.fn(name)(given), params), 2,
+                     "(v, s)")
+        v, s = mapping(name, v), mapping(name, s)
+        self._zeros_like(name, "v", v, params)
+        self._zeros_like(name, "s", s, params)
+        self._fresh(name, {"v": v, "s": s}, params, given)
 
     def update_parameters_with_adam(self, name: str) -> str | None:
         params, grads = self.params(self.DIMS), self._state(1.0)

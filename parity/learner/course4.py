@@ -50,6 +50,7 @@ from parity.learner.common import (
     gradients,
     number,
     pair,
+    same_values,
     t,
 )
 
@@ -277,20 +278,13 @@ def numpy1_retry(method: Callable[[Any, str], str | None]) -> Callable[[Any, str
 
 
 # --- the checks --------------------------------------------------------------------------------
-def _same(a: Any, b: Any) -> bool:
-    try:
-        return np.shape(a) == np.shape(b) and bool(np.array_equal(a, b))
-    except (TypeError, ValueError):
-        return False
-
-
 def is_course_cache(cache: Any, *inputs: Any) -> bool:
     """True when ``cache`` is the course's tuple of exactly these inputs (arrays equal,
     the hparameters dict equal)."""
     if not isinstance(cache, (tuple, list)) or len(cache) != len(inputs):
         return False
     return all((isinstance(c, Mapping) and dict(c) == dict(x)) if isinstance(x, Mapping)
-               else _same(c, x) for c, x in zip(cache, inputs, strict=True))
+               else same_values(c, x) for c, x in zip(cache, inputs, strict=True))
 
 
 _EMPTY = re.compile(r"\(0, ?0(, ?\d+)?\)|\(\d+, ?0, ?0, ?\d+\)")

@@ -518,6 +518,7 @@ def check_initialised(name: str, params: Mapping[str, Any], dims: tuple[int, ...
             raise DivergenceError("mismatch", f"b{layer} should start at zero")
         if W.size > 1 and np.all(W.flat[0] == W):
             raise DivergenceError("mismatch", f"W{layer} is constant: symmetry is never broken")
+        check_random_weights(f"W{layer}", W)
         std, n = float(np.std(W)), dims[layer - 1]
         targets = {"small": 0.01, "xavier": 1 / np.sqrt(n), "he": np.sqrt(2 / n)}
         # the standard deviation of N normal draws is off by 1 / sqrt(2 N) of itself (one
@@ -536,6 +537,28 @@ def check_initialised(name: str, params: Mapping[str, Any], dims: tuple[int, ...
     return None if found <= {"small"} or len(scales) == 1 else (
         "weights scaled " + " or ".join(names[k] for k in sorted(found)))
 
+
+
+def check_random_weights(key: str, W: np.ndarray) -> None:
+    """Raise unless the weights ``W`` (a 2-D array) look like independent draws centred on
+    0: no two rows equal (units with the same weights learn the same: symmetry is not
+    broken) and, with 30 draws or more, a mean within 5 sigma of 0 (sigma = std / sqrt(N)),
+    not ``(randn + 3) * scale`` or ``rand() * scale``."""
+    W = np.asarray(W, float)
+    if W.ndim == 2 and W.shape[0] > 1:
+        _, first, counts = np.unique(W, axis=0, return_index=True, return_counts=True)
+        if np.any(counts > 1):
+            row = W[first[np.argmax(counts > 1)]]
+            i, j = np.flatnonzero(np.all(row == W, axis=1))[:2]
+            raise DivergenceError("mismatch", f"rows {i} and {j} of {key} are identical: units "
+                                  "with the same weights learn the same (symmetry is not "
+                                  "broken); expected independent draws for every weight")
+    if W.size >= 30:
+        mean, std = float(np.mean(W)), float(np.std(W))
+        if abs(mean) > 5 * std / np.sqrt(W.size):
+            raise DivergenceError("mismatch", f"{key} has mean {mean:.3g} (standard deviation "
+                                  f"{std:.3g}); expected draws centred on 0, such as "
+                                  "np.random.randn(...) * scale")
 
 
 def _same(a: Any, b: Any) -> bool:
