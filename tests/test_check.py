@@ -78,6 +78,9 @@ CORRECT = {
         "your code defines initialize_parameters_deep, 1 of its 10 graded functions"]),
     # written by a reviewer: notebook globals from numpy/math/functools.partial calls
     # (HE_GAIN = np.sqrt(2.0)) were left out, and the functions using them raised NameError
+    # written by a reviewer: a decorator without functools.wraps hid the learner's own
+    # update_parameters_with_adam ("missing", a false alarm)
+    "nowraps/c2w2_optimization_nowraps_timer.py": ("Optimization", []),
     "c2w1_init_nb_computed_const.ipynb": ("Initialization", []),
     "c2w2_optimization_nb_partial_global.ipynb": ("Optimization", []),
     "c2w2_optimization_nb_call_default.ipynb": ("Optimization", []),
@@ -577,3 +580,10 @@ def test_a_function_using_a_global_that_check_left_out_is_unchecked_not_wrong() 
     assert "which your code sets at cell 6, line 4 by running code" in detail
     assert rows["linear_forward"][0] == "match" and not any(
         r.is_mistake for r in report.results), report.text()
+
+
+def test_a_mistake_under_a_decorator_without_wraps_is_found() -> None:
+    report = check_learner(CORPUS / "nowraps" / "c2w2_optimization_nowraps_wrong_adam.py")
+    assert report.exit_status == 1, report.text()
+    first = report.first_divergence()
+    assert (first.name, first.status) == ("update_parameters_with_adam", "mismatch")

@@ -77,25 +77,39 @@ class Context:
         """The learner's own function ``name``: None if absent, or imported from a helper
         module rather than defined in the submission."""
         fn = self.namespace.get(name)
-        if not callable(fn) or self.own_code(fn) is None:
+        if not callable(fn) or self.own_code(fn, name) is None:
             return None
         return fn
 
-    def own_code(self, fn: Callable) -> types.CodeType | None:
+    def own_code(self, fn: Callable, name: str | None = None) -> types.CodeType | None:
         """The code of the learner's own function ``fn``, under any decorators that wrap it
-        (``functools.wraps``: a timer from a helper module, ``@np.errstate(...)``), or None
-        when ``fn`` is not defined in the submission."""
+        (``functools.wraps``: a timer from a helper module, ``@np.errstate(...)``; without
+        ``wraps``, the function of that ``name`` the wrapper closes over), or None when
+        ``fn`` is not defined in the submission."""
         seen = 0
         while fn is not None and seen < 100:  # a __wrapped__ chain, cycles cut short
             if getattr(fn, "__globals__", None) is self.namespace:
                 return getattr(fn, "__code__", None)
-            fn, seen = getattr(fn, "__wrapped__", None), seen + 1
+            inner = getattr(fn, "__wrapped__", None)
+            if inner is None and name is not None:  # a decorator that did not use wraps
+                inner = next((c.cell_contents for c in getattr(fn, "__closure__", None) or ()
+                              if _named(c, name)), None)
+            fn, seen = inner, seen + 1
         return None
 
     def note(self, text: str) -> None:
         """Add a report-wide note once."""
         if text not in self.notes:
             self.notes.append(text)
+
+
+def _named(cell: Any, name: str) -> bool:
+    """Whether a closure cell holds a function called ``name``."""
+    try:
+        return getattr(cell.cell_contents, "__name__", None) == name and callable(
+            cell.cell_contents)
+    except ValueError:  # an empty cell
+        return False
 
 
 def learner_line(ctx: Context, exc: BaseException) -> str:
@@ -211,7 +225,7 @@ def float32_functions(ctx: Context) -> list[str]:
         return found
 
     return sorted(n for n in ctx.namespace if ctx.function(n) is not None
-                  and isinstance(code := ctx.own_code(ctx.namespace[n]), types.CodeType)
+                  and isinstance(code := ctx.own_code(ctx.namespace[n], n), types.CodeType)
                   and (names(code) & FLOAT32_WORDS or casts_to_low_precision(code)))
 
 
