@@ -378,7 +378,7 @@ ISOLATED = {  # file -> (exit status, fragment); these need the separate process
     "os_exit.py": (2, "your code ended the process (os._exit(0) or a crash)"),
     "keyboard_interrupt.py": (2, "your L2 raised KeyboardInterrupt"),
     "segfault.py": (2, "killed by SIGSEGV"),
-    "huge_prints.py": (2, "printed more than 1000000 characters (an output flood)"),
+    "huge_prints.py": (2, "printed more than 1000000 bytes (an output flood)"),
     "infinite_loop.py": (2, "did not finish within 10 s"),
     "prints_a_little.py": (0, "your code printed:\nsigmoid_derivative called with shape"),
 }

@@ -21,7 +21,8 @@ STARTUP_LIMIT = 300.0
 """Seconds the checking process may take to start (import TensorFlow) before the learner's
 code runs; not counted in the timeout, which is about the learner's code."""
 OUTPUT_LIMIT = 1_000_000
-"""Characters the learner's code may print before the check is stopped as a flood."""
+"""Bytes (of UTF-8; a character may take up to 4) the learner's code may print before the
+check is stopped as a flood."""
 _NATIVE_LOG = re.compile(r"^(WARNING: All log messages before absl::InitializeLog\(\)|"
                          r"[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ \S+:\d+\])")
 
@@ -73,7 +74,7 @@ def _wait(proc: subprocess.Popen, output: Path, ready: Path, timeout: float,
                         "or waiting for input?); raise --timeout if it is only slow")
             if output.stat().st_size > limit:
                 _kill(proc)
-                return (f"your code printed more than {limit} characters (an output flood); "
+                return (f"your code printed more than {limit} bytes (an output flood); "
                         "the check was stopped")
             time.sleep(0.02)
     except KeyboardInterrupt:
