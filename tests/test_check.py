@@ -233,6 +233,14 @@ MISTAKES = [
     # have A2 == 0 and the relu mask A2 > 0 zeroes them anyway; the scaling is not)
     ("c2w1_regularization_2019.py", "    dA2 = dA2 / keep_prob\n", "",
      "backward_propagation_with_dropout", "mismatch"),
+    # found by review: ||g + g~|| as the 1-D denominator passed (a doubled gradient gives
+    # the same difference either way); a wrong-signed one tells them apart
+    ("c2w1_gradient_checking_2019.py", "    grad = backward_propagation(x, theta)\n"
+     "    numerator = np.linalg.norm(grad - gradapprox)\n    denominator = "
+     "np.linalg.norm(grad) + np.linalg.norm(gradapprox)",
+     "    grad = backward_propagation(x, theta)\n    numerator = np.linalg.norm(grad - "
+     "gradapprox)\n    denominator = np.linalg.norm(grad + gradapprox)", "gradient_check",
+     "mismatch"),
     ("c2w1_gradient_checking_2021.py", "gradapprox[i] = (J_plus[i] - J_minus[i]) / (2 * epsilon)",
      "gradapprox[i] = (J_plus[i] - J_minus[i]) / epsilon", "gradient_check_n", "mismatch"),
     ("c2w1_gradient_checking_2021.py", "    dtheta = x\n", "    dtheta = theta\n",
@@ -587,3 +595,14 @@ def test_a_mistake_under_a_decorator_without_wraps_is_found() -> None:
     assert report.exit_status == 1, report.text()
     first = report.first_divergence()
     assert (first.name, first.status) == ("update_parameters_with_adam", "mismatch")
+
+
+@pytest.mark.parametrize("old,new", [("    dtheta = x\n", "    dtheta = theta\n"),
+                                     ("    J = theta * x\n", "    J = theta + x\n")])
+def test_a_right_gradient_check_is_not_blamed_for_a_wrong_forward_or_backward(
+        tmp_path: Path, old: str, new: str) -> None:
+    """gradient_check runs with the assignment's own J and gradients (found by review: a
+    wrong backward_propagation made a right gradient_check a mismatch too)."""
+    report = check_learner(plant(tmp_path, "c2w1_gradient_checking_2021.py", old, new))
+    rows = {r.name: r.status for r in report.results}
+    assert report.exit_status == 1 and rows["gradient_check"] == "match", report.text()

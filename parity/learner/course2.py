@@ -301,27 +301,41 @@ class GradientCheckChecks(_Checks):
             expect(name, "dtheta", "-", dtheta, ref)
 
     def gradient_check(self, name: str) -> None:
-        fn = self.fn(name)
+        """Run with the assignment's J = theta x as forward_propagation and a gradient of
+        our choosing as backward_propagation (the learner's own are checked on their own
+        rows): right (x), doubled (2x) and of the wrong sign (-x), where the difference
+        ||g - g~|| / (||g|| + ||g~||) is ~0, 1/3 and 1; a denominator ||g + g~|| gives
+        the first two but not the third."""
         x, theta = 3.0, 4.0
-        right = scalar(name, call(self.ctx, name, fn, x, theta), "difference")
+        right = self._difference(name, x, theta, lambda x, theta: x)
         if not right < 1e-7:
             raise DivergenceError("mismatch", f"gradient_check(3, 4) returned {right:.3g}; with "
                                   "a right backward_propagation the difference is below 1e-7")
-        globs = self.ctx.namespace  # the learner's module, whatever decorates fn
-        saved = globs.get("backward_propagation")
-        globs["backward_propagation"] = lambda x, theta: 2 * x  # a wrong gradient
+        for how, factor in (("doubled", 2.0), ("of the wrong sign", -1.0)):
+            wrong = self._difference(name, x, theta, lambda x, theta, f=factor: f * x)
+            expected = relative_difference(np.array(factor * x), np.array(x))
+            if not abs(wrong - expected) <= 1e-6 * expected + 1e-7:
+                raise DivergenceError("mismatch", f"with the gradient {how}, gradient_check "
+                                      f"returned {wrong:.6g}; expected {expected:.6g} (||g - "
+                                      "g~|| / (||g|| + ||g~||))")
+
+    def _difference(self, name: str, x: float, theta: float,
+                    gradient: Callable[[float, float], float]) -> float:
+        """The learner's gradient_check(x, theta) run with J = theta x as the forward and
+        ``gradient`` as the backward, in the learner's module (whatever decorates it)."""
+        globs = self.ctx.namespace
+        stand_ins = {"forward_propagation": lambda x, theta: theta * x,
+                     "backward_propagation": gradient}
+        saved = {key: globs[key] for key in stand_ins if key in globs}
+        globs.update(stand_ins)
         try:
-            wrong = scalar(name, call(self.ctx, name, fn, x, theta), "difference")
+            return scalar(name, call(self.ctx, name, self.fn(name), x, theta), "difference")
         finally:
-            if saved is None:
-                globs.pop("backward_propagation", None)
-            else:
-                globs["backward_propagation"] = saved
-        expected = relative_difference(np.array(2 * x), np.array(x))
-        if not abs(wrong - expected) <= 1e-6 * expected + 1e-7:
-            raise DivergenceError("mismatch", f"with the gradient doubled, gradient_check "
-                                  f"returned {wrong:.6g}; expected {expected:.6g} (||g - g~|| "
-                                  "/ (||g|| + ||g~||))")
+            for key in stand_ins:
+                if key in saved:
+                    globs[key] = saved[key]
+                else:
+                    globs.pop(key, None)
 
     def gradient_check_n(self, name: str) -> str | None:
         fn = self.fn(name)
