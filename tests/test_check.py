@@ -606,3 +606,23 @@ def test_a_right_gradient_check_is_not_blamed_for_a_wrong_forward_or_backward(
     report = check_learner(plant(tmp_path, "c2w1_gradient_checking_2021.py", old, new))
     rows = {r.name: r.status for r in report.results}
     assert report.exit_status == 1 and rows["gradient_check"] == "match", report.text()
+
+
+@pytest.mark.parametrize("new,epsilon", [
+    ('/ np.sqrt(s_corrected["dW" + str(l + 1)] + epsilon)', True),   # inside the root
+    ('/ (np.sqrt(s_corrected["dW" + str(l + 1)]) + 1e-8)', True),    # a hard-coded value
+    ('/ (np.sqrt(s["dW" + str(l + 1)]) + epsilon)', False)])         # not epsilon
+def test_an_adam_epsilon_mistake_is_shown_where_epsilon_dominates(tmp_path: Path, new: str,
+                                                                  epsilon: bool) -> None:
+    """Found by review: shown at layer 1, where it is a few parts in a million, an epsilon
+    mistake read like rounding. It is shown in the last layer, where epsilon dominates the
+    step, and said to be about epsilon; another mistake is not."""
+    report = check_learner(plant(
+        tmp_path, "c2w2_optimization_2019.py",
+        '/ (np.sqrt(s_corrected["dW" + str(l + 1)]) + epsilon)', new))
+    row = next(r for r in report.results if r.name == "update_parameters_with_adam")
+    assert row.status == "mismatch", report.text()
+    assert ("so epsilon dominates the step" in row.detail) == epsilon, row.detail
+    assert row.detail.startswith("W2 of layer 2 differs" if epsilon else "W1 of layer 1")
+    if epsilon:
+        assert row.check.max_rel > 0.1
