@@ -626,3 +626,14 @@ def test_an_adam_epsilon_mistake_is_shown_where_epsilon_dominates(tmp_path: Path
     assert row.detail.startswith("W2 of layer 2 differs" if epsilon else "W1 of layer 1")
     if epsilon:
         assert row.check.max_rel > 0.1
+
+
+def test_a_learning_rate_mismatch_shows_the_float64_reference(tmp_path: Path) -> None:
+    """Keras' schedule rounds through float32 unless every argument is float64: the
+    expected value shown was 0.1666666716 (found by review)."""
+    report = check_learner(plant(tmp_path, "c2w2_optimization_2021.py",
+                                 "1 / (1 + decay_rate * epoch_num) * learning_rate0",
+                                 "1 / (1 + decay_rate * (epoch_num + 1)) * learning_rate0"))
+    row = next(r for r in report.results if r.name == "update_lr")
+    assert row.status == "mismatch" and row.detail.endswith(
+        "yours 0.125, expected 0.1666666667"), row.detail

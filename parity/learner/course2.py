@@ -550,7 +550,9 @@ class OptimizationChecks(_Checks):
         import keras
 
         for lr0, epoch, decay in ((0.5, 2, 1), (0.1, 10, 0.3), (1.0, 0, 2.0)):
-            ref = keras.optimizers.schedules.InverseTimeDecay(lr0, 1, decay)(epoch)
+            # every argument float64, or Keras rounds through float32: shown to the learner
+            ref = keras.optimizers.schedules.InverseTimeDecay(
+                *np.float64([lr0, 1, decay]))(np.float64(epoch))
             value = scalar(name, call(self.ctx, name, self.fn(name), lr0, epoch, decay),
                            "learning rate")
             expect(name, f"update_lr({lr0}, {epoch}, {decay})", "-", value, float(ref))
@@ -560,8 +562,8 @@ class OptimizationChecks(_Checks):
 
         for lr0, epoch, decay, interval in ((0.5, 100, 0.3, 100), (0.5, 99, 0.3, 100),
                                             (0.1, 2500, 1.0, 1000), (0.1, 999, 1.0, 1000)):
-            ref = keras.optimizers.schedules.InverseTimeDecay(lr0, interval, decay,
-                                                              staircase=True)(epoch)
+            ref = keras.optimizers.schedules.InverseTimeDecay(
+                *np.float64([lr0, interval, decay]), staircase=True)(np.float64(epoch))
             value = scalar(name, call(self.ctx, name, self.fn(name), lr0, epoch, decay,
                                       interval), "learning rate")
             expect(name, f"schedule_lr_decay({lr0}, {epoch}, {decay}, {interval})", "-",
