@@ -637,3 +637,18 @@ def test_a_learning_rate_mismatch_shows_the_float64_reference(tmp_path: Path) ->
     row = next(r for r in report.results if r.name == "update_lr")
     assert row.status == "mismatch" and row.detail.endswith(
         "yours 0.125, expected 0.1666666667"), row.detail
+
+
+@pytest.mark.parametrize("mask,hint", [
+    ("(D1 < keep_prob) / keep_prob", "0 and 1 / keep_prob, a mask already scaled"),
+    ("(D1 < keep_prob) * 2", "threshold the draws (D1 < keep_prob)")])
+def test_a_dropout_mask_that_is_not_0_1_is_told_what_it_holds(tmp_path: Path, mask: str,
+                                                              hint: str) -> None:
+    """A mask scaled by 1 / keep_prob (then not divided again) is told so, not to threshold
+    the draws, which it did (found by review)."""
+    report = check_learner(plant(tmp_path, "c2w1_regularization_2019.py",
+                                 "    D1 = (D1 < keep_prob).astype(int)\n    A1 = A1 * D1\n"
+                                 "    A1 = A1 / keep_prob\n",
+                                 f"    D1 = {mask}\n    A1 = A1 * D1\n"))
+    row = next(r for r in report.results if r.name == "forward_propagation_with_dropout")
+    assert row.status == "mismatch" and hint in row.detail, row.detail

@@ -202,9 +202,15 @@ class RegularizationChecks(_Checks):
                                       f"of shape {shape}; got shape {D.shape}")
             else:
                 odd = D[(D != 0) & (D != 1)].flat[0]
+                scaled = np.allclose(D[D != 0], 1 / keep, rtol=1e-12)
                 raise DivergenceError("mismatch", f"D{layer} (cache[{i}]) should be a 0/1 mask; "
-                                      f"it holds other values (e.g. {odd:.3g}): threshold the "
-                                      f"draws (D{layer} < keep_prob)")
+                                      f"it holds other values (e.g. {odd:.3g}): " + (
+                                          f"0 and 1 / keep_prob, a mask already scaled; the "
+                                          f"course keeps the 0/1 mask D{layer} < keep_prob in "
+                                          f"the cache and divides A{layer} by keep_prob "
+                                          "itself (its backward does the same with dA)"
+                                          if scaled else
+                                          f"threshold the draws (D{layer} < keep_prob)"))
             kept = float(np.mean(D))
             spread = 5 * math.sqrt(keep * (1 - keep) / D.size)
             if abs(kept - keep) > spread:
