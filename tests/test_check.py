@@ -652,3 +652,16 @@ def test_a_dropout_mask_that_is_not_0_1_is_told_what_it_holds(tmp_path: Path, ma
                                  f"    D1 = {mask}\n    A1 = A1 * D1\n"))
     row = next(r for r in report.results if r.name == "forward_propagation_with_dropout")
     assert row.status == "mismatch" and hint in row.detail, row.detail
+
+
+@pytest.mark.parametrize("new,message", [
+    ("    permutation = list(range(m))\n", "the examples are never shuffled"),
+    ("    permutation = list(np.random.RandomState(1).permutation(m))\n",
+     "seeds 0 and 3 gave the same mini-batches: the seed argument is not used")])
+def test_an_unshuffled_or_unseeded_mini_batch_split_is_named(tmp_path: Path, new: str,
+                                                             message: str) -> None:
+    """Found by review: no shuffle at all was reported as an unused seed."""
+    report = check_learner(plant(tmp_path, "c2w2_optimization_2019.py",
+                                 "    permutation = list(np.random.permutation(m))\n", new))
+    row = next(r for r in report.results if r.name == "random_mini_batches")
+    assert row.status == "mismatch" and row.detail.startswith(message), row.detail

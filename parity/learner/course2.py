@@ -404,6 +404,10 @@ class OptimizationChecks(_Checks):
         if again != first:
             raise DivergenceError("mismatch", "two calls with the same seed gave different "
                                   "mini-batches: seed the shuffle with the seed argument")
+        if other == first and first == sorted(first):
+            raise DivergenceError("mismatch", "the examples are never shuffled (every seed "
+                                  "gives them in order): shuffle the columns of X and Y "
+                                  "with one permutation, np.random.permutation(m)")
         if other == first:
             raise DivergenceError("mismatch", "seeds 0 and 3 gave the same mini-batches: the "
                                   "seed argument is not used")
