@@ -665,3 +665,16 @@ def test_an_unshuffled_or_unseeded_mini_batch_split_is_named(tmp_path: Path, new
                                  "    permutation = list(np.random.permutation(m))\n", new))
     row = next(r for r in report.results if r.name == "random_mini_batches")
     assert row.status == "mismatch" and row.detail.startswith(message), row.detail
+
+
+def test_top_level_test_calls_through_a_star_import_say_what_to_do(tmp_path: Path) -> None:
+    """Found by review: the NameError of a test-case helper gave no hint."""
+    path = tmp_path / "my_opt.py"
+    source = (CORPUS / "c2w2_optimization_2019.py").read_text()
+    path.write_text("from testCases import *\n" + source
+                    + "\nparameters, grads = update_parameters_with_gd_test_case()\n")
+    report = check_learner(path)
+    assert report.exit_status == 2, report.text()
+    assert "name 'update_parameters_with_gd_test_case' is not defined; the course's test " \
+           "harness (testCases) is not here, and a star import of it brings nothing: remove " \
+           "the top-level test calls" in report.error, report.error

@@ -20,7 +20,13 @@ import numpy_impl as ni
 from parity.learner.report import LearnerReport
 from parity.learner.runner import check_namespace
 from parity.learner.shims import write_shims
-from parity.learner.source import Source, filter_definitions, imported_modules, read_source
+from parity.learner.source import (
+    Source,
+    filter_definitions,
+    imported_modules,
+    is_harness,
+    read_source,
+)
 
 MODULE_NAME = "learner_submission"
 TRUSTED = ("numpy", "math", "copy", "builtins", "operator", "functools", "parity",
@@ -114,8 +120,12 @@ def load(source: Source, shim_dir: Path,
             return module, [f"your top-level code loads the course's dataset{where}, which "
                             "is not here: only your definitions and imports were used",
                             *more], error, ran
+        harness = [n for n in supplied if is_harness(n)]
+        hint = (f"; the course's test harness ({', '.join(harness)}) is not here, and a "
+                "star import of it brings nothing: remove the top-level test calls, or check "
+                "the notebook instead" if isinstance(exc, NameError) and harness else "")
         return None, notes, (f"your code raised {type(exc).__name__} while loading"
-                             f"{_where(source, exc)}: {exc}"), source
+                             f"{_where(source, exc)}: {exc}{hint}"), source
     return module, notes, "", source
 
 
