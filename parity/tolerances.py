@@ -18,6 +18,10 @@ Higham and Mary, "A new approach to probabilistic rounding error analysis", 2019
   compared array (Higham's norm-wise bound: an element near zero after cancellation
   carries the error of the large terms it came from). Activations have derivatives <= 1 and are
   themselves evaluated to a few ulps (``ULPS_PER_LAYER``).
+- A gradient sums terms that may cancel (a ``db`` of a deep, narrow relu net is a
+  difference of terms thousands of times its size): its atol is relative to the largest
+  magnitude of those terms (``parity.magnitudes``: the backward pass on absolute values),
+  not of the gradient itself.
 - Errors add along the dependency chain. ``forward`` at layer l: ``sum_{k<=l} (n_{k-1} +
   1 + ULPS_PER_LAYER)`` operations' worth. The ``cost`` adds the mean over ``m`` examples
   (``m``); a ``gradient`` adds, on top of the cost, the backward products (fan-outs
