@@ -12,12 +12,18 @@ import numpy as np
 EXPLOSION_FACTOR = 1e3
 
 
-def blow_up(costs: Sequence[float], name: str = "cost") -> str | None:
+def blow_up(costs: Sequence[float], name: str = "cost", start: float | None = None,
+            ) -> str | None:
     """Why a finite run with these epoch ``costs`` has blown up (the last above
     ``EXPLOSION_FACTOR`` times max(first, 1)), in words ("the {name} grew from ..."), or
-    None when it has not."""
-    if len(costs) and costs[-1] > EXPLOSION_FACTOR * max(costs[0], 1.0):
-        return (f"the {name} grew from {costs[0]:.4g} (epoch 1) to {costs[-1]:.4g} "
+    None when it has not. ``start``: the cost before the first update (the first batch's),
+    the baseline instead of the first epoch's mean when given: a rate so large that the
+    first epoch already blew up is seen too."""
+    if not len(costs):
+        return None
+    base, when = (costs[0], "epoch 1") if start is None else (start, "before training")
+    if costs[-1] > EXPLOSION_FACTOR * max(base, 1.0):
+        return (f"the {name} grew from {base:.4g} ({when}) to {costs[-1]:.4g} "
                 f"(epoch {len(costs)}): training is diverging; try a smaller learning_rate")
     return None
 

@@ -383,8 +383,8 @@ class NeuralNetwork:
         A non-finite cost or parameter raises ``DivergenceError`` naming the epoch and the
         step (1-based, counted in this call); ``history`` then holds the completed epochs
         and the network the state before the failing step. A finite blow-up (the last
-        epoch's cost above ``EXPLOSION_FACTOR`` times max(first epoch's cost, 1)) gives a
-        ``DivergenceWarning`` and returns the costs.
+        epoch's cost above ``EXPLOSION_FACTOR`` times max(the first batch's cost before its
+        update, 1)) gives a ``DivergenceWarning`` and returns the costs.
         """
         X, Y = self._check_XY(X, Y)
         epochs = check_positive_int(epochs, "epochs")
@@ -399,7 +399,7 @@ class NeuralNetwork:
         shuffles = shuffle and batch_size is not None and batch_size < m
         X_rows = np.ascontiguousarray(X.T) if shuffles else None
         costs: list[float] = []
-        step = 0
+        step, start = 0, None  # start: the cost before the first update of this call
         for epoch in range(1, epochs + 1):
             lr = schedule_lr_decay(lr0, self._epochs_trained, decay_rate, interval)
             total = 0.0
@@ -407,7 +407,9 @@ class NeuralNetwork:
             with _quiet():
                 for Xb, Yb in batches:
                     step += 1
-                    total += self._step(Xb, Yb, lr, None, epoch, step) * Xb.shape[1]
+                    cost = self._step(Xb, Yb, lr, None, epoch, step)
+                    start = cost if start is None else start
+                    total += cost * Xb.shape[1]
             cost = total / m
             if not math.isfinite(cost):  # finite batch costs whose sum overflows
                 raise DivergenceError("epoch cost", cost, epoch, step)
@@ -416,7 +418,7 @@ class NeuralNetwork:
             self._epochs_trained += 1
             if verbose:
                 _progress(epoch, epochs, cost)
-        message = blow_up(costs)
+        message = blow_up(costs, start=start)
         if message is not None:
             warnings.warn(message, DivergenceWarning, stacklevel=2)
         return costs

@@ -300,6 +300,7 @@ def train_in_lockstep(run: LockstepBase, optimizer: ni.GradientDescent, X: np.nd
         "learning_rate": run.learning_rate, "epochs": epochs, "batch_size": batch_size,
         "seed": seed})
     history: dict[str, list[float]] = {b: [] for b in run.backends}
+    start: dict[str, float] = {}  # each backend's cost before the first update
     step = 0
     try:
         for epoch in range(1, epochs + 1):
@@ -307,6 +308,7 @@ def train_in_lockstep(run: LockstepBase, optimizer: ni.GradientDescent, X: np.nd
             for Xb, Yb in run.batches(X, Y, batch_size):
                 step += 1
                 for backend, cost in run.step(Xb, Yb, run.draw_masks(Yb.shape[1])).items():
+                    start.setdefault(backend, cost)
                     totals[backend] += cost * Yb.shape[1]
             for backend in run.backends:
                 history[backend].append(totals[backend] / Y.shape[1])
@@ -333,7 +335,8 @@ def train_in_lockstep(run: LockstepBase, optimizer: ni.GradientDescent, X: np.nd
         result.max_param_diff = max(float(np.max(np.abs(finals["numpy"][k] - finals["keras"][k])))
                                     for k in finals["numpy"])
     # finite, but blown up (NeuralNetwork.fit's DivergenceWarning): said, not raised
-    blown = [m for b in run.backends if (m := ni.blow_up(history[b], f"{b} cost")) is not None]
+    blown = [m for b in run.backends
+             if (m := ni.blow_up(history[b], f"{b} cost", start.get(b))) is not None]
     if blown:
         result.diverged = blown[0]
     return result

@@ -51,8 +51,8 @@ def test_a_finite_blow_up_is_said_not_passed() -> None:
                                 batch_size=8, backends=("numpy",))
     costs = result.runs["numpy"].costs
     assert all(np.isfinite(costs)) and result.runs["numpy"].final_cost is not None
-    assert result.diverged == ni.blow_up(costs, "numpy cost")
-    assert result.diverged.startswith(f"the numpy cost grew from {costs[0]:.4g} (epoch 1) to ")
+    assert result.diverged.startswith("the numpy cost grew from ")
+    assert f"(before training) to {costs[-1]:.4g} (epoch 5)" in result.diverged
     assert f"diverging: {result.diverged}" in result.table()
     json.dumps(result.to_dict(), allow_nan=False)
     calm = train_side_by_side(arch, X, Y, optimizer="gd", learning_rate=0.1, epochs=5,
@@ -67,6 +67,23 @@ def test_blow_up_threshold() -> None:
         "smaller learning_rate")
     assert ni.blow_up([10.0, 9e3]) is None and ni.blow_up([10.0, 1.1e4]) is not None
     assert ni.blow_up([]) is None
+    # found by review: a rate so large that the first epoch's mean had blown up already
+    # was never flagged; the cost before the first update is the baseline when known
+    assert ni.blow_up([3e299, 4.9e299]) is None
+    assert ni.blow_up([3e299, 4.9e299], start=0.69) == (
+        "the cost grew from 0.69 (before training) to 4.9e+299 (epoch 2): training is "
+        "diverging; try a smaller learning_rate")
+    assert ni.blow_up([0.7, 2.0], start=0.69) is None
+
+
+def test_fit_warns_when_its_first_epoch_already_blew_up() -> None:
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((2, 64))
+    Y = (X[:1] > 0).astype(float)
+    net = ni.NeuralNetwork((2, 1), seed=0)
+    with pytest.warns(ni.DivergenceWarning, match=r"\(before training\) to "):
+        costs = net.fit(X, Y, epochs=2, batch_size=8, learning_rate=1e6)
+    assert costs[0] > ni.EXPLOSION_FACTOR  # the first epoch's mean: blown up already
 
 
 def test_train_command_exits_1_on_a_finite_blow_up(capsys, tmp_path, monkeypatch) -> None:
