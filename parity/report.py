@@ -145,13 +145,19 @@ class ParityReport:
 
     title: str
     checks: list[Comparison] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """What was not compared, and why (e.g. a check with nothing to check)."""
 
     def add(self, checks: Comparison | Iterable[Comparison]) -> ParityReport:
-        """Append one or several comparisons (or another report's); returns self."""
+        """Append one or several comparisons (or another report's, with its notes); returns
+        self."""
         if isinstance(checks, Comparison):
             self.checks.append(checks)
+        elif isinstance(checks, ParityReport):
+            self.checks.extend(checks.checks)
+            self.notes.extend(n for n in checks.notes if n not in self.notes)
         else:
-            self.checks.extend(checks.checks if isinstance(checks, ParityReport) else checks)
+            self.checks.extend(checks)
         return self
 
     def groups(self) -> dict[str, list[Comparison]]:
@@ -189,6 +195,7 @@ class ParityReport:
                          + "  " + r[-1])
         n_fail = len(self.failures())
         lines.append(f"{len(self.checks) - n_fail} passed, {n_fail} failed")
+        lines += [f"note: {note}" for note in self.notes]
         return "\n".join(line.rstrip() for line in lines)
 
     def __str__(self) -> str:
@@ -197,7 +204,7 @@ class ParityReport:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
         return {"title": self.title, "passed": self.passed,
-                "checks": [c.to_dict() for c in self.checks]}
+                "checks": [c.to_dict() for c in self.checks], "notes": list(self.notes)}
 
     def to_json(self, indent: int | None = 2) -> str:
         """The report as JSON text."""

@@ -139,3 +139,17 @@ def test_term_magnitudes_bound_every_gradient(hidden: str, output: str, loss: st
     for key, bound in terms.items():
         assert bound.shape == grads[key].shape
         assert np.all(np.abs(grads[key]) <= bound * (1 + 1e-12) + 1e-300), key
+
+
+def test_a_numerical_check_with_no_example_away_from_kinks_is_said() -> None:
+    """Found by review: with every example at a relu kink the three-way check vanished
+    without a word."""
+    arch = Architecture(layer_dims=(2,) * 7 + (1,))
+    X, Y = make_data(arch, 24, 0)
+    report = compare_gradients(arch, X, Y, initial_params(arch, 0))
+    assert not any("numerical" in "/".join(c.sides) for c in report.checks)
+    assert report.notes == ["no numerical gradient check: every one of the 24 examples sits "
+                            "at a relu kink (a pre-activation near 0), where centred "
+                            "differences are not a derivative; numpy and keras are compared"]
+    assert report.table().endswith(report.notes[0])
+    assert report.to_dict()["notes"] == report.notes
