@@ -7,6 +7,7 @@ Keras layout goes through ``parity.convert``. Both sides start from the same par
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from itertools import islice
@@ -405,4 +406,30 @@ def architecture_report(arch: Architecture, m: int = 32, seed: int = 0, steps: i
         batch = max(1, m // 3 + 1) if m > 3 else None
         for opt in OPTIMIZER_SUITE:
             report.add(compare_training(arch, X, Y, opt, steps, batch, 0.05, params, seed))
+        if arch.dtype == "float32":
+            report.add(adaptive_in_float64(arch, X, Y, steps, batch, params, seed))
+    return report
+
+
+def adaptive_in_float64(arch: Architecture, X: np.ndarray, Y: np.ndarray, steps: int,
+                        batch_size: int | None, params: Params, seed: int) -> ParityReport:
+    """The adaptive optimizers of ``OPTIMIZER_SUITE`` trained again in float64, from the
+    same (float32) data and parameters: float32 trajectories of Adam can only be checked
+    to 2 lr per step (``parity.tolerances``), which a mistake in its update (a sign, a
+    bias correction, epsilon) fits within; in float64 the check is tight. Rows are
+    labelled ``[adam/keras, float64]``; a note says why."""
+    wide = arch.replace(dtype="float64")
+    wide_params = {k: v.astype(np.float64) for k, v in params.items()}
+    report = ParityReport("adaptive optimizers in float64")
+    for opt in OPTIMIZER_SUITE:
+        if isinstance(opt, (ni.Adam, ni.RMSprop)):
+            run = compare_training(wide, X.astype(np.float64), Y.astype(np.float64), opt,
+                                   steps, batch_size, 0.05, wide_params, seed)
+            report.add(dataclasses.replace(c, quantity=c.quantity.replace("]", ", float64]"))
+                       for c in run.checks)
+    if report.checks:
+        report.notes.append("float32 trajectories of Adam are checked only to 2 lr per step "
+                            "(an update's sensitivity to rounding where a gradient is as small "
+                            "as its error); the rows marked float64 train the same network "
+                            "from the same values in float64, where the check is tight")
     return report

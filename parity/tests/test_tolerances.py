@@ -153,3 +153,24 @@ def test_a_numerical_check_with_no_example_away_from_kinks_is_said() -> None:
                             "differences are not a derivative; numpy and keras are compared"]
     assert report.table().endswith(report.notes[0])
     assert report.to_dict()["notes"] == report.notes
+
+
+def test_a_float32_report_catches_an_adam_update_that_climbs(monkeypatch) -> None:
+    """Found by review: float32 Adam trajectories are checked to 2 lr per step, which an
+    update of the wrong sign fits within; the float32 report also trains the adaptive
+    optimizers in float64, where the same mistake fails, and says why in a note."""
+    arch = Architecture(layer_dims=(6, 4, 1), dtype="float32")
+    report = architecture_report(arch, m=12, numerical=False)
+    assert_parity(report)
+    assert any("float64]" in c.quantity for c in report.checks)
+    assert any("float32 trajectories of Adam" in n for n in report.notes)
+    original = ni.Adam.step
+
+    def climbs(self, params, grads, state, lr):
+        new, state = original(self, params, grads, state, lr)
+        return {k: 2 * params[k] - v for k, v in new.items()}, state
+
+    monkeypatch.setattr(ni.Adam, "step", climbs)
+    broken = architecture_report(arch, m=12, numerical=False)
+    failed = {c.quantity for c in broken.failures()}
+    assert failed and all("float64]" in q for q in failed), failed
