@@ -61,10 +61,9 @@ class Comparison:
         return float(diff / allowed) if allowed > 0 else (0.0 if diff == 0 else float("inf"))
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready (non-finite floats as strings)."""
+        """A plain dict (non-finite numbers kept as floats: ``parity.json_text`` writes them
+        as ``null``, listed under ``"non_finite_values"``)."""
         d = asdict(self)
-        for key in ("max_abs", "max_rel", "left", "right"):
-            d[key] = d[key] if np.isfinite(d[key]) else str(d[key])
         d["index"] = list(self.index)
         d["tolerance"] = {"rtol": self.tolerance.rtol, "atol": self.tolerance.atol}
         return d

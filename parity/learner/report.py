@@ -50,7 +50,7 @@ class FunctionResult:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready."""
         return {"name": self.name, "status": self.status, "detail": self.detail,
-                "check": None if self.check is None else self.check.to_dict()}
+                "check": None if self.check is None else _with_words(self.check.to_dict())}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FunctionResult:
@@ -58,6 +58,13 @@ class FunctionResult:
         check = data.get("check")
         return cls(data["name"], data["status"], data.get("detail", ""),
                    None if check is None else _comparison_from_dict(check))
+
+
+def _with_words(d: dict[str, Any]) -> dict[str, Any]:
+    """A comparison's dict with its non-finite numbers as "nan"/"inf"/"-inf" (this report
+    travels between processes as strict JSON, and comes back as the same floats)."""
+    return {k: str(v) if k in ("max_abs", "max_rel", "left", "right") and not
+            math.isfinite(v) else v for k, v in d.items()}
 
 
 def _comparison_from_dict(d: dict[str, Any]) -> Comparison:

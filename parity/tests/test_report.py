@@ -99,3 +99,16 @@ def test_compare_to_numerical_rule() -> None:
     assert tiny.passed  # relative difference 1, but below the round-off floor
     assert not compare_to_numerical("dW", 1, np.array([1e-12]), np.array([-1e-12]), 1e-13,
                                     "keras", "", index).passed
+
+
+def test_non_finite_numbers_of_a_report_are_written_as_null_and_listed() -> None:
+    """Found by review: they were written as the strings "inf" and "nan", unlike every
+    other JSON the project writes (null, listed under "non_finite_values")."""
+    report = ParityReport("t").add(compare_arrays(
+        "x", 1, np.array([1.0, np.inf]), np.array([1.0, np.nan]), Tolerance(1e-6, 1e-6),
+        group="forward"))
+    data = json.loads(report.to_json(), parse_constant=lambda token: pytest.fail(token))
+    check = data["checks"][0]
+    assert check["left"] is None and check["right"] is None and check["max_abs"] is None
+    assert data["non_finite_values"]["checks[0].left"] == "inf"
+    assert data["non_finite_values"]["checks[0].right"] == "nan"
