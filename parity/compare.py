@@ -44,6 +44,7 @@ from parity.numerical import (  # noqa: F401 (make_data, away_from_kinks re-expo
     numpy_forward,
 )
 from parity.report import (
+    ONE_EXAMPLE,
     Comparison,
     ParityReport,
     compare_arrays,
@@ -395,7 +396,7 @@ def architecture_report(arch: Architecture, m: int = 32, seed: int = 0, steps: i
     X, Y = make_data(arch, m, seed)
     masks = draw_masks(arch, m, np.random.default_rng(seed + 1)) or None
     params = initial_params(arch, seed)
-    report = ParityReport(f"parity: {arch.label()}")
+    report = ParityReport(f"parity: {arch.label()}", notes=[ONE_EXAMPLE] if m == 1 else [])
     with keras_reuse():  # one Keras model for every comparison below (leased_keras)
         report.add(compare_forward(arch, X, params, masks, seed))
         report.add(compare_cost(arch, X, Y, params, masks, seed))

@@ -33,7 +33,13 @@ from parity.architecture import (  # noqa: F401 (LAYERED_ZOO, LayerArchitecture 
 )
 from parity.convert import layered_params_from_keras, layered_params_to_keras
 from parity.numerical import random_targets, with_zero_example
-from parity.report import Comparison, ParityReport, compare_arrays, compare_to_numerical
+from parity.report import (
+    ONE_EXAMPLE,
+    Comparison,
+    ParityReport,
+    compare_arrays,
+    compare_to_numerical,
+)
 from parity.tolerances import Tolerance, operations, tolerance
 from parity.train import (
     BACKENDS,
@@ -332,7 +338,7 @@ def layered_report(arch: ni.LayerNetworkConfig, m: int = 12, seed: int = 0, step
     net = build_layered_numpy(arch, seed)
     masks = net.draw_masks(m) or None
     params = net.get_params()
-    report = ParityReport(f"parity: {arch.label()}")
+    report = ParityReport(f"parity: {arch.label()}", notes=[ONE_EXAMPLE] if m == 1 else [])
     with keras_reuse():  # one Keras model for every comparison below (leased_layered_keras)
         report.add(compare_layered_forward(arch, X, params, seed=seed))
         report.add(compare_layered_forward(arch, X, params, masks, training=True, seed=seed))

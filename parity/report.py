@@ -210,6 +210,11 @@ class ParityReport:
         return json_text(self.to_dict(), indent)
 
 
+ONE_EXAMPLE = ("one example: a sum and a mean over the batch are then the same number, so a "
+               "missing or extra 1/m cannot show; use m >= 2 to see it")
+"""The note of a report on a batch of one example."""
+
+
 def assert_parity(report: ParityReport) -> None:
     """Raise ``AssertionError`` with the report's table unless every check passed."""
     if not report.passed:

@@ -112,3 +112,13 @@ def test_non_finite_numbers_of_a_report_are_written_as_null_and_listed() -> None
     assert check["left"] is None and check["right"] is None and check["max_abs"] is None
     assert data["non_finite_values"]["checks[0].left"] == "inf"
     assert data["non_finite_values"]["checks[0].right"] == "nan"
+
+
+def test_a_report_on_one_example_says_what_it_cannot_see() -> None:
+    """Found by review: at m = 1 a missing 1/m passed every row, unsaid."""
+    from parity import ZOO, architecture_report
+    from parity.report import ONE_EXAMPLE
+
+    arch = ZOO["logistic_regression"]
+    assert architecture_report(arch, m=1, numerical=False).notes == [ONE_EXAMPLE]
+    assert architecture_report(arch, m=2, numerical=False).notes == []
