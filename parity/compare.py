@@ -388,8 +388,9 @@ OPTIMIZER_SUITE = (ni.GradientDescent(), ni.Momentum(0.9), ni.Adam(form="keras")
 
 def architecture_report(arch: Architecture, m: int = 32, seed: int = 0, steps: int = 3,
                         numerical: bool | NumericalGradient = True) -> ParityReport:
-    """Forward, cost, gradients (three-way), inference (``compare_inference``) and
-    training with every mapped optimizer
+    """Forward, cost, gradients (three-way), inference (``compare_inference``), the
+    initialiser's statistics (``compare_initializers``) and training with every mapped
+    optimizer
     (mini-batches of m // 3 with a ragged last batch) for one architecture.
     ``numerical``: as ``compare_gradients`` (computed beforehand:
     ``parity.numerical.report_numerical_gradient(arch, m, seed)``)."""
@@ -402,6 +403,7 @@ def architecture_report(arch: Architecture, m: int = 32, seed: int = 0, steps: i
         report.add(compare_cost(arch, X, Y, params, masks, seed))
         report.add(compare_gradients(arch, X, Y, params, None, seed, numerical))
         report.add(compare_inference(arch, X, Y, params, seed))
+        report.add(compare_initializers(arch.initializer, seed=seed))
         if masks:
             report.add(compare_gradients(arch, X, Y, params, masks, seed, numerical=False))
         batch = max(1, m // 3 + 1) if m > 3 else None

@@ -122,3 +122,24 @@ def test_a_report_on_one_example_says_what_it_cannot_see() -> None:
     arch = ZOO["logistic_regression"]
     assert architecture_report(arch, m=1, numerical=False).notes == [ONE_EXAMPLE]
     assert architecture_report(arch, m=2, numerical=False).notes == []
+
+
+def test_a_report_compares_the_initialiser_too(monkeypatch) -> None:
+    """Found by review: He initialisation with 1/n instead of 2/n passed report, train and
+    the main job; the report now runs compare_initializers for its architecture."""
+    import numpy_impl as ni
+    from parity import ZOO, architecture_report
+
+    arch = ZOO["shallow_relu"]
+    assert arch.initializer == "he"
+    report = architecture_report(arch, m=8, numerical=False)
+    assert_parity(report)
+    assert any(c.quantity == "init variance" for c in report.checks)
+    original = ni.initialize_parameters
+
+    def half_variance(*args, **kwargs):
+        return {k: v / np.sqrt(2) for k, v in original(*args, **kwargs).items()}
+
+    monkeypatch.setattr(ni, "initialize_parameters", half_variance)
+    failed = {c.quantity for c in architecture_report(arch, m=8, numerical=False).failures()}
+    assert failed == {"init variance"}, failed
