@@ -586,6 +586,13 @@ def _report_arch(args: argparse.Namespace) -> Architecture | LayerArchitecture:
     """The architecture ``report --arch`` (and ``--input``, ``--dtype``) names; refusals
     name the option."""
     spec, shape = args.arch, args.input
+    hidden = getattr(args, "hidden", None)
+    if hidden is not None and (isinstance(spec, LayersOption) or (
+            isinstance(spec, str) and spec in LAYERED_ZOO)):
+        named = spec.text if isinstance(spec, LayersOption) else spec
+        raise ValueError(f"--hidden {hidden} applies to a dense architecture (a zoo name "
+                         f"like shallow_relu, or layer sizes); --arch {named} names its own "
+                         "activations")
     if isinstance(spec, LayersOption):
         if shape is None:
             raise ValueError(f"--arch {spec.text}: a layer specification needs --input, the "
@@ -599,7 +606,9 @@ def _report_arch(args: argparse.Namespace) -> Architecture | LayerArchitecture:
                          "has its input")
     if isinstance(spec, str) and spec in LAYERED_ZOO:
         return LAYERED_ZOO[spec].replace(dtype=args.dtype)
-    return get_architecture(spec, dtype=args.dtype)
+    overrides = {"dtype": args.dtype} | ({} if hidden is None else
+                                          {"hidden_activation": hidden})
+    return get_architecture(spec, **overrides)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -838,6 +847,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="one example's shape for a layer specification: HxWxC like "
                              "8x8x1, or a number of features like 64")
     report.add_argument("--dtype", default="float64", choices=("float64", "float32"))
+    report.add_argument("--hidden", default=None, choices=ni.HIDDEN_ACTIVATIONS,
+                        help="the hidden layers' activation of a dense architecture "
+                             "(default: the zoo network's, relu for layer sizes)")
     report.add_argument("--m", type=_examples, default=24,
                         help=f"examples, 1 to {MAX_EXAMPLES}")
     report.add_argument("--steps", type=_epochs, default=3,

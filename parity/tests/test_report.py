@@ -143,3 +143,20 @@ def test_a_report_compares_the_initialiser_too(monkeypatch) -> None:
     monkeypatch.setattr(ni, "initialize_parameters", half_variance)
     failed = {c.quantity for c in architecture_report(arch, m=8, numerical=False).failures()}
     assert failed == {"init variance"}, failed
+
+
+def test_report_hidden_reaches_every_hidden_activation(monkeypatch, capsys) -> None:
+    """Found by review: no command exercised leaky_relu (the zoo has none, report had no
+    --hidden), so a wrong leaky_relu backward passed everything on the command line."""
+    import numpy_impl as ni
+    from parity import cli
+
+    args = ["report", "--arch", "4,5,3,1", "--hidden", "leaky_relu", "--m", "6"]
+    assert cli.main(args) == 0
+    assert "4-5-3-1 leaky_relu/sigmoid" in capsys.readouterr().out
+    leaky = ni.ACTIVATIONS["leaky_relu"]
+    monkeypatch.setitem(ni.ACTIVATIONS, "leaky_relu", ni.Activation(
+        "leaky_relu", leaky.forward, lambda dA, Z: np.where(Z > 0, dA, 0.0 * dA)))
+    assert cli.main(args) == 1
+    assert cli.main(["report", "--arch", "conv_digits", "--hidden", "tanh"]) == 2
+    assert "--hidden tanh applies to a dense architecture" in capsys.readouterr().err
