@@ -80,7 +80,8 @@ def start_tensorflow() -> None:
                 del sys.modules[name]
 
 
-SUMMARY_GROUPS = ("forward", "cost", "gradients", "numerical", "inference", "training")
+SUMMARY_GROUPS = ("forward", "cost", "gradients", "numerical", "inference", "training",
+                  "initializer")
 
 
 # --- the zoo summary ------------------------------------------------------------------------

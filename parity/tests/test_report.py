@@ -61,7 +61,7 @@ def test_group_is_data_set_where_the_row_is_made() -> None:
     report = architecture_report(ZOO["regularized_dropout"], m=6, steps=1)
     groups = report.groups()
     assert list(groups) == ["forward", "cost", "gradients", "numerical", "inference",
-                            "training"]
+                            "training", "initializer"]
     assert list(groups) == [g for g in GROUPS if g in groups]
     assert all(c.quantity.startswith("forward") for c in groups["forward"])
     assert all(c.sides[1] == "numerical" for c in groups["numerical"])
