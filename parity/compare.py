@@ -53,6 +53,7 @@ from parity.report import (
 )
 from parity.tolerances import (
     Tolerance,
+    adaptive_epsilon,
     operations,
     tolerance,
 )
@@ -226,8 +227,7 @@ def training_tolerance(arch: Architecture, optimizer: ni.GradientDescent, m: int
     (``"cost"``) after ``steps`` updates on batches of ``m`` (see ``parity.tolerances``):
     the cost's own rounding plus the parameters' difference carried through the forward
     pass (each pre-activation sums ``n_{l-1} + 1`` of them)."""
-    adaptive = getattr(optimizer, "epsilon", None) if isinstance(
-        optimizer, (ni.Adam, ni.RMSprop)) else None
+    adaptive = adaptive_epsilon(optimizer)
     params = tolerance(arch.dtype, "trajectory", arch.layer_dims, m, steps=steps,
                        learning_rate=learning_rate, adaptive_epsilon=adaptive)
     if quantity == "trajectory":
@@ -425,7 +425,7 @@ def adaptive_in_float64(arch: Architecture, X: np.ndarray, Y: np.ndarray, steps:
     wide_params = {k: v.astype(np.float64) for k, v in params.items()}
     report = ParityReport("adaptive optimizers in float64")
     for opt in OPTIMIZER_SUITE:
-        if isinstance(opt, (ni.Adam, ni.RMSprop)):
+        if adaptive_epsilon(opt) is not None:
             run = compare_training(wide, X.astype(np.float64), Y.astype(np.float64), opt,
                                    steps, batch_size, 0.05, wide_params, seed)
             report.add(dataclasses.replace(c, quantity=c.quantity.replace("]", ", float64]"))

@@ -40,7 +40,7 @@ from parity.report import (
     compare_arrays,
     compare_to_numerical,
 )
-from parity.tolerances import Tolerance, operations, tolerance
+from parity.tolerances import Tolerance, adaptive_epsilon, operations, tolerance
 from parity.train import (
     BACKENDS,
     LockstepBase,
@@ -284,8 +284,7 @@ def compare_layered_training(arch: ni.LayerNetworkConfig, X: np.ndarray, Y: np.n
         raise ValueError(f"steps must be a positive int, got {steps!r}")
     optimizer = ni.get_optimizer(optimizer)
     m = _m(arch, X) if batch_size is None else min(batch_size, _m(arch, X))
-    adaptive = getattr(optimizer, "epsilon", None) if isinstance(
-        optimizer, (ni.Adam, ni.RMSprop)) else None
+    adaptive = adaptive_epsilon(optimizer)
     worst: dict[str, tuple[Comparison, int]] = {}
 
     def badness(check: Comparison) -> float:

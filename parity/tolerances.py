@@ -53,6 +53,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+import numpy_impl as ni
+
 
 @dataclass(frozen=True)
 class Tolerance:
@@ -96,6 +98,13 @@ NUMERICAL_GRADIENT = Tolerance(1e-7, 0.0)
 """Threshold of the relative difference between backprop and centred differences."""
 
 GRADIENT_CHECK_EPSILON = 1e-7
+
+
+def adaptive_epsilon(optimizer: object) -> float | None:
+    """The ``eps`` of an adaptive optimizer (Adam, RMSprop: the ``adaptive_epsilon`` of
+    ``tolerance``), None for one that divides by nothing."""
+    return getattr(optimizer, "epsilon", None) if isinstance(
+        optimizer, (ni.Adam, ni.RMSprop)) else None
 
 
 def unit_roundoff(dtype: str | np.dtype) -> float:

@@ -33,6 +33,7 @@ from parity.learner.common import (
     items,
     mapping,
     pair,
+    same_values,
     scalar,
     t,
 )
@@ -563,7 +564,7 @@ def check_random_weights(key: str, W: np.ndarray) -> None:
 
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        return np.shape(a) == np.shape(b) and np.array_equal(a, b)
+        return same_values(a, b)
     if isinstance(a, Mapping):
         return isinstance(b, Mapping) and a.keys() == b.keys() and all(
             _same(a[k], b[k]) for k in a)

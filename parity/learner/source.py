@@ -157,9 +157,10 @@ def _from_cells(cells: list, path: Path) -> Source:
                 if not tentative:
                     if isinstance(node, (ast.Import, ast.ImportFrom)):
                         skipped_harness.update(_modules(node))
-                    for name in _bound_names(node) - unbound:
+                    bound = _bound_names(node)
+                    for name in bound - unbound:
                         left_out[name] = (number, node.lineno)
-                    unbound.update(_bound_names(node))
+                    unbound |= bound
                     continue
             first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
             last = node.end_lineno or node.lineno
