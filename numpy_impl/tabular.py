@@ -65,6 +65,7 @@ _DECIMAL_COMMA = re.compile(rf"[+-]?\d+(?:,\d+)?{_EXP}")
 _GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+")
 _DOT_GROUPS = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+")
 _SPACES = " \u00a0\u202f'\u2019"  # space, no-break spaces, apostrophes (1 234, 1'234)
+_SPACE = re.compile(f"[{_SPACES}]")
 _SPACED = re.compile(rf"[+-]?\d{{1,3}}(?:[{_SPACES}]\d{{3}})*(?:\.\d+)?")
 _SPACED_COMMA = re.compile(rf"[+-]?\d{{1,3}}(?:[{_SPACES}]\d{{3}})*(?:,\d+)?")
 _ID_NAME = re.compile(r"(?:^|[_\s.\-])id$|^index$|^rowid$", re.IGNORECASE)
@@ -255,12 +256,12 @@ def _number_formats(sep: str) -> list[tuple[str, object]]:
         return finite(c.replace(",", ".")) if _DECIMAL_COMMA.fullmatch(c) else None
 
     def spaced(c: str) -> float | None:  # no locale writes a decimal mark as a space
-        return finite(re.sub(f"[{_SPACES}]", "", c)) if _SPACED.fullmatch(c) else None
+        return finite(_SPACE.sub("", c)) if _SPACED.fullmatch(c) else None
 
     def spaced_comma(c: str) -> float | None:  # 1 234,5; 1,000 as for decimal_comma
         if (sep != ";" and _GROUPED.fullmatch(c)) or not _SPACED_COMMA.fullmatch(c):
             return None
-        return finite(re.sub(f"[{_SPACES}]", "", c).replace(",", "."))
+        return finite(_SPACE.sub("", c).replace(",", "."))
 
     commas = [("',' read as thousands separator", thousands),
               ("',' read as the decimal mark", decimal_comma)]

@@ -44,15 +44,14 @@ def detect(ctx: Context) -> list[Assignment]:
     found = [a for a in _registry()
              if any(ctx.function(n) for entry in a.distinctive for n in entry.split("|"))]
 
-    def defined(a: Assignment) -> list[str]:
-        return [n for entry in a.graded for n in entry.split("|") if ctx.function(n)]
-
-    coverage = {a.key: len(defined(a)) / len(a.graded) for a in found}
+    defined = {a.key: [n for entry in a.graded for n in entry.split("|") if ctx.function(n)]
+               for a in found}
+    coverage = {a.key: len(defined[a.key]) / len(a.graded) for a in found}
     best = max(coverage.values(), default=0.0)
     kept = [a for a in found if coverage[a.key] >= 0.5 or coverage[a.key] == best]
     for a in found:
         if a not in kept:
-            names = defined(a)
+            names = defined[a.key]
             ctx.note(f"not checked as {a.title}: your code defines {', '.join(names)}, "
                      f"{len(names)} of its {len(a.graded)} graded functions (checked as "
                      f"{', '.join(k.title for k in kept)})")
