@@ -10,12 +10,13 @@ stops the whole check (it could not be run to the end).
 from __future__ import annotations
 
 import ast
+import contextlib
 import copy
 import functools
 import linecache
 import traceback
 import types
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -270,6 +271,23 @@ def close(yours: np.ndarray, expected: np.ndarray) -> bool:
         return bool(np.allclose(yours, expected, rtol=FLOAT32_TOL.rtol,
                                 atol=FLOAT32_TOL.atol * scale))
     return bool(np.allclose(yours, expected, rtol=1e-9, atol=1e-12))
+
+
+@contextlib.contextmanager
+def standing_in(ctx: Context, names: Mapping[str, Any]) -> Iterator[None]:
+    """While active, ``names`` are set in the learner's module (``ctx.namespace``, whatever
+    decorates their functions); what was there, or its absence, is restored afterwards."""
+    globs = ctx.namespace
+    saved = {key: globs[key] for key in names if key in globs}
+    globs.update(names)
+    try:
+        yield
+    finally:
+        for key in names:
+            if key in saved:
+                globs[key] = saved[key]
+            else:
+                globs.pop(key, None)
 
 
 def same_values(a: Any, b: Any) -> bool:

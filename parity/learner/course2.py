@@ -35,6 +35,7 @@ from parity.learner.common import (
     mapping,
     same_values,
     scalar,
+    standing_in,
     t,
 )
 from parity.learner.deep import check_random_weights, updated
@@ -329,29 +330,19 @@ class GradientCheckChecks(_Checks):
                     gradient: Callable[[float, float], float]) -> float:
         """The learner's gradient_check(x, theta) run with J = theta x as the forward and
         ``gradient`` as the backward, in the learner's module (whatever decorates it)."""
-        globs = self.ctx.namespace
-        stand_ins = {"forward_propagation": lambda x, theta: theta * x,
-                     "backward_propagation": gradient}
-        saved = {key: globs[key] for key in stand_ins if key in globs}
-        globs.update(stand_ins)
-        try:
+        with standing_in(self.ctx, {"forward_propagation": lambda x, theta: theta * x,
+                                    "backward_propagation": gradient}):
             return scalar(name, call(self.ctx, name, self.fn(name), x, theta), "difference")
-        finally:
-            for key in stand_ins:
-                if key in saved:
-                    globs[key] = saved[key]
-                else:
-                    globs.pop(key, None)
 
     def gradient_check_n(self, name: str) -> str | None:
         fn = self.fn(name)
         note = None
-        globs = self.ctx.namespace
-        supplied = "forward_propagation_n" not in globs
+        supplied = "forward_propagation_n" not in self.ctx.namespace
         if supplied:
-            globs["forward_propagation_n"] = forward_propagation_n_reference
             note = "your code has no forward_propagation_n: the assignment's was supplied"
-        try:
+        stand_ins = {"forward_propagation_n": forward_propagation_n_reference} if supplied \
+            else {}
+        with standing_in(self.ctx, stand_ins):
             params = self.params(GC_DIMS)
             X, Y = self.data(4, 3)
             grads = regularized_gradients(params, X, Y)[1]
@@ -375,9 +366,6 @@ class GradientCheckChecks(_Checks):
                         "mismatch", f"gradient_check_n returned {value:.6g} for {label} with "
                         f"epsilon={eps:g}; centred differences give {ref:.6g} (||grad - "
                         "gradapprox|| / (||grad|| + ||gradapprox||))")
-        finally:
-            if supplied:
-                globs.pop("forward_propagation_n", None)
         return note
 
 

@@ -35,6 +35,7 @@ from parity.learner.common import (
     pair,
     same_values,
     scalar,
+    standing_in,
     t,
 )
 
@@ -484,21 +485,14 @@ def run_with_start(ctx: Context, name: str, fn: Callable, init_name: str,
                    start: Mapping[str, np.ndarray], run: Callable[[], Any]) -> tuple[Any, int]:
     """Run a learner's model with ``init_name`` (looked up in its module) replaced by one
     returning ``start``; ``(output, how many times the initialiser was called)``."""
-    globs = ctx.namespace  # the learner's module, whatever decorates fn
-    saved, calls = globs.get(init_name), []
+    calls = []
 
     def initialiser(*args: Any, **kwargs: Any) -> dict[str, np.ndarray]:
         calls.append(args)
         return copy.deepcopy(dict(start))
 
-    globs[init_name] = initialiser
-    try:
+    with standing_in(ctx, {init_name: initialiser}):
         return call(ctx, name, run), len(calls)
-    finally:
-        if saved is None:
-            globs.pop(init_name, None)
-        else:
-            globs[init_name] = saved
 
 
 def check_initialised(name: str, params: Mapping[str, Any], dims: tuple[int, ...],
